@@ -1,0 +1,378 @@
+//! Expansion of a validated component [`Model`].
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{GenericParam, Lifetime, LifetimeParam};
+
+use super::model::{AssetModel, Kind, Model, Shape, TemplateSource};
+
+pub fn expand(model: &Model) -> TokenStream {
+    let item = &model.item;
+    let view = expand_view(model);
+    let component = expand_component(model);
+    let display = expand_display(model);
+    let reactive = match model.kind {
+        Kind::Reactive => {
+            let hash = expand_hash_state(model);
+            let reactive = expand_reactive(model);
+            quote! { #hash #reactive }
+        }
+        Kind::Plain => TokenStream::new(),
+    };
+    quote! {
+        #item
+        const _: () = {
+            #view
+            #component
+            #reactive
+            #display
+        };
+    }
+}
+
+/// The askama template is derived on a private view that derefs to the component, so the
+/// template sees the component's fields and methods while the component's own `Display` stays
+/// pjx's (stamped, nestable) rather than askama's.
+fn expand_view(model: &Model) -> TokenStream {
+    let ident = &model.item.ident;
+    let template_attr = match &model.template {
+        TemplateSource::File(path) => quote! {
+            #[template(path = #path, askama = ::pjx::__private::askama)]
+        },
+        TemplateSource::Inline(source) => quote! {
+            #[template(source = #source, ext = "html", askama = ::pjx::__private::askama)]
+        },
+        TemplateSource::Extends { base, field } => {
+            // No template of its own: the base's, with the base's data.
+            return quote_spanned! {base.span()=>
+                #[automatically_derived]
+                impl ::pjx::__private::Extends for #ident {
+                    type Base = #base;
+                    #[inline]
+                    fn base(&self) -> &Self::Base {
+                        &self.#field
+                    }
+                }
+            };
+        }
+    };
+    let (_, ty_generics, where_clause) = model.item.generics.split_for_impl();
+    let mut view_generics = model.item.generics.clone();
+    let lifetime = Lifetime::new("'__pjx", proc_macro2::Span::call_site());
+    view_generics.params.insert(
+        0,
+        GenericParam::Lifetime(LifetimeParam::new(lifetime.clone())),
+    );
+    let (view_impl, view_ty, _) = view_generics.split_for_impl();
+    let params = &view_generics.params;
+    quote! {
+        #[derive(::pjx::__private::askama::Template)]
+        #template_attr
+        struct __PjxView<#params> #where_clause {
+            __pjx_component: &#lifetime #ident #ty_generics,
+        }
+
+        #[automatically_derived]
+        impl #view_impl ::pjx::__private::Deref for __PjxView #view_ty #where_clause {
+            type Target = #ident #ty_generics;
+            #[inline]
+            fn deref(&self) -> &Self::Target {
+                self.__pjx_component
+            }
+        }
+    }
+}
+
+fn expand_component(model: &Model) -> TokenStream {
+    let ident = &model.item.ident;
+    let (impl_generics, ty_generics, where_clause) = model.item.generics.split_for_impl();
+    let type_name = &model.type_name;
+    let kebab = &model.kebab;
+
+    let assets = expand_assets(model);
+
+    let region_id = if let Some(id) = model.id_field() {
+        let member = &id.member;
+        quote_spanned! {id.ty.span()=>
+            ::pjx::__private::Cow::Borrowed(::core::convert::AsRef::<str>::as_ref(&self.#member))
+        }
+    } else if let (Kind::Reactive, Some(key)) = (model.kind, model.key_field()) {
+        let member = &key.member;
+        let prefix = format!("{kebab}-");
+        quote! {
+            let mut id = ::pjx::__private::String::from(#prefix);
+            id.push_str(&::pjx::__private::LoadKey::to_wire(&self.#member));
+            ::pjx::__private::Cow::Owned(id)
+        }
+    } else {
+        quote! { ::pjx::__private::Cow::Borrowed(#kebab) }
+    };
+
+    let render_template = match &model.template {
+        TemplateSource::Extends { .. } => quote! {
+            ::pjx::__private::render_base(self, out)
+        },
+        _ => quote! {
+            ::pjx::__private::render_askama(
+                <Self as ::pjx::__private::Component>::TYPE_NAME,
+                &__PjxView { __pjx_component: self },
+                out,
+            )
+        },
+    };
+
+    let render_into = match model.kind {
+        Kind::Reactive => quote! {
+            #[inline]
+            fn render_into(
+                &self,
+                out: &mut ::pjx::__private::String,
+            ) -> ::core::result::Result<(), ::pjx::__private::RenderError> {
+                ::pjx::__private::render_reactive(self, out)
+            }
+        },
+        Kind::Plain => TokenStream::new(),
+    };
+
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::pjx::__private::Component for #ident #ty_generics #where_clause {
+            const TYPE_NAME: &'static str = #type_name;
+
+            fn assets() -> &'static [::pjx::__private::Asset] {
+                #assets
+            }
+
+            fn region_id(&self) -> ::pjx::__private::Cow<'_, str> {
+                #region_id
+            }
+
+            #[inline]
+            fn render_template(
+                &self,
+                out: &mut ::pjx::__private::String,
+            ) -> ::core::result::Result<(), ::pjx::__private::RenderError> {
+                #render_template
+            }
+
+            #render_into
+        }
+    }
+}
+
+fn asset_tokens(asset: &AssetModel) -> TokenStream {
+    let value = &asset.value;
+    let text = value.value();
+    let is_url =
+        text.starts_with('/') || text.starts_with("http://") || text.starts_with("https://");
+    match (asset.css, is_url) {
+        (true, true) => quote! { ::pjx::__private::Asset::CssUrl(#value) },
+        (false, true) => quote! { ::pjx::__private::Asset::JsUrl(#value) },
+        (css, false) => {
+            let variant = if css { quote!(Css) } else { quote!(Js) };
+            let file = format!("/templates/{text}");
+            quote_spanned! {value.span()=>
+                ::pjx::__private::Asset::#variant {
+                    path: #value,
+                    content: ::core::include_str!(::core::concat!(
+                        ::core::env!("CARGO_MANIFEST_DIR"),
+                        #file
+                    )),
+                }
+            }
+        }
+    }
+}
+
+fn expand_assets(model: &Model) -> TokenStream {
+    let own: Vec<TokenStream> = model.assets.iter().map(asset_tokens).collect();
+    match &model.template {
+        TemplateSource::Extends { .. } => {
+            let ident = &model.item.ident;
+            quote! {
+                static ASSETS: ::pjx::__private::LazyLock<::pjx::__private::Vec<::pjx::__private::Asset>> =
+                    ::pjx::__private::LazyLock::new(|| {
+                        let mut assets = ::pjx::__private::Vec::from([#(#own),*]);
+                        for asset in ::pjx::__private::base_assets::<#ident>() {
+                            if !assets.contains(asset) {
+                                assets.push(*asset);
+                            }
+                        }
+                        assets
+                    });
+                &ASSETS
+            }
+        }
+        _ => quote! { &[#(#own),*] },
+    }
+}
+
+/// The state hash walks the hashed fields in key order, fixed here at compile time.
+fn expand_hash_state(model: &Model) -> TokenStream {
+    let ident = &model.item.ident;
+    let hashed: Vec<_> = model.fields.iter().filter(|f| f.hashed()).collect();
+    let body = match model.shape {
+        Shape::Named => {
+            let mut sorted = hashed;
+            sorted.sort_by(|a, b| a.name.cmp(&b.name));
+            let writes = sorted.iter().map(|f| {
+                let member = &f.member;
+                let key = format!("\"{}\":", f.name.as_deref().unwrap_or_default());
+                let value = quote_spanned!(f.ty.span()=> &self.#member);
+                quote! { object.field(#key, #value)?; }
+            });
+            quote! {
+                let mut object = out.object();
+                #(#writes)*
+                object.end();
+            }
+        }
+        // A newtype serializes as its one field, as serde does.
+        Shape::Tuple if model.fields.len() == 1 && hashed.len() == 1 => {
+            let member = &hashed[0].member;
+            let value = quote_spanned!(hashed[0].ty.span()=> &self.#member);
+            quote! { out.value(#value)?; }
+        }
+        Shape::Tuple => {
+            let writes = hashed.iter().map(|f| {
+                let member = &f.member;
+                let value = quote_spanned!(f.ty.span()=> &self.#member);
+                quote! { array.element(#value)?; }
+            });
+            quote! {
+                let mut array = out.array();
+                #(#writes)*
+                array.end();
+            }
+        }
+        Shape::Unit => quote! { out.null(); },
+    };
+    quote! {
+        #[automatically_derived]
+        impl ::pjx::__private::HashState for #ident {
+            fn write_state(
+                &self,
+                out: &mut ::pjx::__private::StateWriter<'_>,
+            ) -> ::core::result::Result<(), ::pjx::__private::CanonicalError> {
+                #body
+                ::core::result::Result::Ok(())
+            }
+        }
+    }
+}
+
+fn expand_reactive(model: &Model) -> TokenStream {
+    let ident = &model.item.ident;
+    let react = model.react.iter().map(|expr| {
+        quote_spanned! {expr.span()=> ::pjx::__private::react_key(#expr) }
+    });
+    let key_field = model.key_field();
+    let (key_ty, keyed, load_key) = match key_field {
+        Some(field) => {
+            let ty = &field.ty;
+            let member = &field.member;
+            (
+                quote_spanned!(ty.span()=> #ty),
+                true,
+                quote! { ::core::option::Option::Some(&self.#member) },
+            )
+        }
+        None => (
+            quote!(::pjx::__private::NoKey),
+            false,
+            quote! { ::core::option::Option::None },
+        ),
+    };
+    // How `load`'s signature is tied to the key field (checked in `#[reactive] impl`).
+    let key_relation = match key_field {
+        Some(field) => {
+            let ty = &field.ty;
+            quote! {
+                #[automatically_derived]
+                impl ::pjx::__private::KeyedBy<#ty> for #ident {
+                    #[inline]
+                    fn load_key(key: #ty) -> #ty {
+                        key
+                    }
+                }
+            }
+        }
+        None => quote! {
+            #[automatically_derived]
+            impl ::pjx::__private::Singleton for #ident {}
+
+            #[automatically_derived]
+            impl<__PjxK> ::pjx::__private::KeyedBy<__PjxK> for #ident
+            where
+                __PjxK: ::pjx::__private::NoKeyFor<#ident>,
+            {
+                fn load_key(_: ::pjx::__private::NoKey) -> __PjxK {
+                    <__PjxK as ::pjx::__private::NoKeyFor<#ident>>::unreachable()
+                }
+            }
+        },
+    };
+    let requires_load = quote_spanned! {ident.span()=>
+        const _: fn() = ::pjx::__private::assert_load::<#ident>;
+    };
+    quote! {
+        #[automatically_derived]
+        impl ::pjx::__private::Reactive for #ident {
+            type Key = #key_ty;
+            const KEYED: bool = #keyed;
+
+            fn react() -> &'static ::pjx::__private::ReactSet {
+                static REACT: ::pjx::__private::LazyLock<::pjx::__private::ReactSet> =
+                    ::pjx::__private::LazyLock::new(|| {
+                        ::pjx::__private::ReactSet::new([#(#react),*])
+                    });
+                &REACT
+            }
+
+            #[inline]
+            fn load_key(&self) -> ::core::option::Option<&Self::Key> {
+                #load_key
+            }
+        }
+
+        #key_relation
+        #requires_load
+    }
+}
+
+/// `Display` (the rendered HTML), askama's `FastWritable` (nesting with error propagation)
+/// and `HtmlSafe` (not escaped again when nested).
+fn expand_display(model: &Model) -> TokenStream {
+    let ident = &model.item.ident;
+    let (impl_generics, ty_generics, where_clause) = model.item.generics.split_for_impl();
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::pjx::__private::fmt::Display for #ident #ty_generics #where_clause {
+            fn fmt(
+                &self,
+                f: &mut ::pjx::__private::fmt::Formatter<'_>,
+            ) -> ::pjx::__private::fmt::Result {
+                let mut html = ::pjx::__private::String::new();
+                ::pjx::__private::Component::render_into(self, &mut html)
+                    .map_err(|_| ::pjx::__private::fmt::Error)?;
+                f.write_str(&html)
+            }
+        }
+
+        #[automatically_derived]
+        impl #impl_generics ::pjx::__private::askama::FastWritable for #ident #ty_generics #where_clause {
+            #[inline]
+            fn write_into(
+                &self,
+                dest: &mut dyn ::pjx::__private::fmt::Write,
+                _: &dyn ::pjx::__private::askama::Values,
+            ) -> ::pjx::__private::askama::Result<()> {
+                ::pjx::__private::write_nested(self, dest)
+            }
+        }
+
+        #[automatically_derived]
+        impl #impl_generics ::pjx::__private::askama::filters::HtmlSafe for #ident #ty_generics #where_clause {}
+    }
+}

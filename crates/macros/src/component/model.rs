@@ -1,0 +1,507 @@
+//! The component model: what `#[reactive(...)]` and `#[component(...)]` mean, parsed from the
+//! attribute and the struct, then validated. Expansion reads only this model.
+
+use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
+use syn::parse::{Parse, ParseStream, Parser};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Expr, Fields, Ident, ItemStruct, LitStr, Token, Type};
+
+use heck::ToKebabCase;
+
+use crate::ctxt::Ctxt;
+use crate::naming::{kebab, snake, unraw, valid_type_name};
+
+/// Which macro is declaring the component.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Reactive,
+    Plain,
+}
+
+impl Kind {
+    fn attr(self) -> &'static str {
+        match self {
+            Kind::Reactive => "#[reactive]",
+            Kind::Plain => "#[component]",
+        }
+    }
+}
+
+/// Where the component's markup comes from (rule 4: exactly one).
+pub enum TemplateSource {
+    /// `template = "file.html"`: a file under the crate's `templates/`.
+    File(LitStr),
+    /// `source = "…"`: inline askama source.
+    Inline(LitStr),
+    /// `extends = Other`: another component's template, rendered with the field holding
+    /// `Other`'s data.
+    Extends { base: Type, field: FieldRef },
+}
+
+/// How generated code names a field: `self.name` or `self.0`.
+#[derive(Clone)]
+pub enum FieldRef {
+    Named(Ident),
+    Index(syn::Index),
+}
+
+impl ToTokens for FieldRef {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        match self {
+            FieldRef::Named(ident) => ident.to_tokens(tokens),
+            FieldRef::Index(index) => index.to_tokens(tokens),
+        }
+    }
+}
+
+/// A field, with pjx's view of it.
+pub struct FieldModel {
+    pub member: FieldRef,
+    /// The JSON key in the state hash (named fields).
+    pub name: Option<String>,
+    pub ty: Type,
+    pub ephemeral: bool,
+    pub is_key: bool,
+}
+
+impl FieldModel {
+    /// Whether the field is part of the state hash: not `id`, not ephemeral.
+    pub fn hashed(&self) -> bool {
+        !self.ephemeral && self.name.as_deref() != Some("id")
+    }
+}
+
+/// How the struct's fields are laid out (for the state hash's JSON shape).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Named,
+    Tuple,
+    Unit,
+}
+
+/// An asset option value.
+pub struct AssetModel {
+    pub css: bool,
+    pub value: LitStr,
+}
+
+pub struct Model {
+    pub kind: Kind,
+    pub item: ItemStruct,
+    /// The registered type name (`data-pjx-type`).
+    pub type_name: String,
+    /// The default region id of a singleton, and the prefix of a keyed region's.
+    pub kebab: String,
+    pub react: Vec<Expr>,
+    pub template: TemplateSource,
+    pub assets: Vec<AssetModel>,
+    pub fields: Vec<FieldModel>,
+    pub shape: Shape,
+}
+
+impl Model {
+    pub fn key_field(&self) -> Option<&FieldModel> {
+        self.fields.iter().find(|f| f.is_key)
+    }
+
+    pub fn id_field(&self) -> Option<&FieldModel> {
+        self.fields.iter().find(|f| f.name.as_deref() == Some("id"))
+    }
+}
+
+/// The raw options of the attribute, before validation.
+#[derive(Default)]
+struct Options {
+    react: Option<(Span, Punctuated<Expr, Token![,]>)>,
+    sources: Vec<(Ident, RawSource)>,
+    assets: Vec<AssetModel>,
+    name: Option<LitStr>,
+}
+
+enum RawSource {
+    File(LitStr),
+    Inline(LitStr),
+    Extends(Type),
+}
+
+const OPTIONS: &str = "react, template, source, extends, css, js, name";
+
+fn parse_options(cx: &mut Ctxt, kind: Kind, args: TokenStream) -> Options {
+    let mut options = Options::default();
+    let parser = syn::meta::parser(|meta| {
+        let Some(ident) = meta.path.get_ident().cloned() else {
+            return Err(meta.error(format!(
+                "unknown {} option; expected one of: {OPTIONS}",
+                kind.attr()
+            )));
+        };
+        match ident.to_string().as_str() {
+            "react" => {
+                let value = meta.value()?;
+                let list = if value.peek(syn::token::Bracket) {
+                    let content;
+                    let bracket = syn::bracketed!(content in value);
+                    let elems = content.parse_terminated(Expr::parse, Token![,])?;
+                    (bracket.span.join(), elems)
+                } else {
+                    let expr: Expr = value.parse()?;
+                    let span = expr.span();
+                    (span, std::iter::once(expr).collect())
+                };
+                if kind == Kind::Plain {
+                    cx.error_spanned_by(
+                        &ident,
+                        "`react` makes a component reactive: use `#[reactive(react = [...], ...)]` instead of `#[component]`",
+                    );
+                } else if options.react.is_some() {
+                    cx.error_spanned_by(
+                        &ident,
+                        "`react` is given twice: list every key in one `react = [...]`",
+                    );
+                } else {
+                    options.react = Some(list);
+                }
+            }
+            "template" => {
+                let lit: LitStr = meta.value()?.parse()?;
+                options.sources.push((ident, RawSource::File(lit)));
+            }
+            "source" => {
+                let lit: LitStr = meta.value()?.parse()?;
+                options.sources.push((ident, RawSource::Inline(lit)));
+            }
+            "extends" => {
+                let ty: Type = meta.value()?.parse()?;
+                options.sources.push((ident, RawSource::Extends(ty)));
+            }
+            "css" | "js" => {
+                let css = ident == "css";
+                for value in parse_str_list(meta.value()?)? {
+                    options.assets.push(AssetModel { css, value });
+                }
+            }
+            "name" => {
+                let lit: LitStr = meta.value()?.parse()?;
+                if !valid_type_name(&lit.value()) {
+                    cx.error_spanned_by(
+                        &lit,
+                        "a component name uses only ASCII letters, digits, `_` and `-`, e.g. `name = \"todo_counter\"`",
+                    );
+                } else if options.name.is_some() {
+                    cx.error_spanned_by(&lit, "`name` is given twice");
+                } else {
+                    options.name = Some(lit);
+                }
+            }
+            "id" => {
+                return Err(meta.error(
+                    "the region id is not an option: a field named `id` sets it; without one, a singleton's id is its kebab-case type name and a keyed region's is `<kebab-name>-<key>`",
+                ));
+            }
+            other => {
+                return Err(meta.error(format!(
+                    "unknown {} option `{other}`; expected one of: {OPTIONS}",
+                    kind.attr()
+                )));
+            }
+        }
+        Ok(())
+    });
+    if let Err(e) = parser.parse2(args) {
+        cx.syn_error(e);
+    }
+    options
+}
+
+/// `"a.css"` or `["a.css", "b.css"]`.
+fn parse_str_list(input: ParseStream) -> syn::Result<Vec<LitStr>> {
+    if input.peek(syn::token::Bracket) {
+        let content;
+        syn::bracketed!(content in input);
+        Ok(content
+            .parse_terminated(<LitStr as Parse>::parse, Token![,])?
+            .into_iter()
+            .collect())
+    } else {
+        Ok(vec![input.parse()?])
+    }
+}
+
+/// Parses and validates. Errors go to `cx`; the model is always complete, with a fallback
+/// wherever an option was wrong, so the expansion next to the errors causes no cascade.
+pub fn parse(cx: &mut Ctxt, kind: Kind, args: TokenStream, item: &mut ItemStruct) -> Model {
+    let options = parse_options(cx, kind, args);
+
+    if !item.generics.params.is_empty() && kind == Kind::Reactive {
+        cx.error_spanned_by(
+            &item.generics,
+            "a reactive component cannot be generic: each one is registered under one concrete type",
+        );
+    }
+
+    let react = validate_react(cx, kind, options.react);
+    let (fields, shape) = parse_fields(cx, kind, &mut item.fields);
+    let template = validate_template(cx, kind, options.sources, &fields, item);
+
+    // A `name` sets the default region id too: `name = "list"` gives the region `list`.
+    let (type_name, kebab) = match options.name {
+        Some(name) => (name.value(), name.value().to_kebab_case()),
+        None => (snake(&item.ident), kebab(&item.ident)),
+    };
+    Model {
+        kind,
+        type_name,
+        kebab,
+        react,
+        template: template.unwrap_or_else(|| {
+            TemplateSource::Inline(LitStr::new("<div></div>", Span::call_site()))
+        }),
+        assets: options.assets,
+        fields,
+        shape,
+        item: item.clone(),
+    }
+}
+
+/// Rule 1: `react` is required, non-empty, without duplicates, and lists key paths.
+fn validate_react(
+    cx: &mut Ctxt,
+    kind: Kind,
+    react: Option<(Span, Punctuated<Expr, Token![,]>)>,
+) -> Vec<Expr> {
+    if kind == Kind::Plain {
+        return Vec::new();
+    }
+    let Some((span, elems)) = react else {
+        cx.syn_error(syn::Error::new(
+            Span::call_site(),
+            "`react` is required: list the state keys this component depends on, e.g. `#[reactive(react = [Keys::Todos], template = \"counter.html\")]`",
+        ));
+        return Vec::new();
+    };
+    if elems.is_empty() {
+        cx.syn_error(syn::Error::new(
+            span,
+            "`react` is empty: a reactive component depends on at least one key, e.g. `react = [Keys::Todos]`; a component that depends on nothing is a plain `#[component]`",
+        ));
+    }
+    let mut seen: Vec<String> = Vec::new();
+    let mut keys = Vec::new();
+    for expr in elems {
+        match &expr {
+            Expr::Lit(lit) if matches!(lit.lit, syn::Lit::Str(_)) => {
+                cx.error_spanned_by(
+                    &expr,
+                    "`react` takes MutationKey variants, not strings: write a variant of an enum that derives `MutationKey`, e.g. `react = [Keys::Todos]`",
+                );
+                continue;
+            }
+            Expr::Path(_) => {}
+            Expr::MethodCall(call) if call.method == "at" => {
+                cx.error_spanned_by(
+                    &expr,
+                    "`react` lists whole keys such as `Keys::Todos`: a keyed region already reacts to its own instance (`todos:7` reaches only the region loaded with 7); `.at(...)` belongs in `#[mutates]`",
+                );
+                continue;
+            }
+            _ => {
+                cx.error_spanned_by(
+                    &expr,
+                    "`react` lists MutationKey variants by path, e.g. `react = [Keys::Todos, Keys::TodoList]`",
+                );
+                continue;
+            }
+        }
+        let text = expr.to_token_stream().to_string();
+        if seen.contains(&text) {
+            cx.error_spanned_by(
+                &expr,
+                format!("`{text}` is listed twice in `react`: list each key once"),
+            );
+            continue;
+        }
+        seen.push(text);
+        keys.push(expr);
+    }
+    keys
+}
+
+/// Rule 3 (and field options): at most one `#[pjx_key]`, only in reactive components;
+/// `#[pjx(ephemeral)]`. pjx's field attributes are removed from the item.
+fn parse_fields(cx: &mut Ctxt, kind: Kind, fields: &mut Fields) -> (Vec<FieldModel>, Shape) {
+    let shape = match fields {
+        Fields::Named(_) => Shape::Named,
+        Fields::Unnamed(_) => Shape::Tuple,
+        Fields::Unit => Shape::Unit,
+    };
+    let mut models = Vec::new();
+    let mut key_seen = false;
+    for (index, field) in fields.iter_mut().enumerate() {
+        let mut is_key = false;
+        let mut ephemeral = false;
+        let mut errors = Vec::new();
+        field.attrs.retain(|attr| {
+            if attr.path().is_ident("pjx_key") {
+                if !matches!(attr.meta, syn::Meta::Path(_)) {
+                    errors.push(syn::Error::new_spanned(
+                        attr,
+                        "`#[pjx_key]` takes no arguments: write `#[pjx_key]`",
+                    ));
+                } else if kind == Kind::Plain {
+                    errors.push(syn::Error::new_spanned(
+                        attr,
+                        "`#[pjx_key]` marks the load key of a keyed reactive component, and a `#[component]` is not reactive: remove it, or declare the struct with `#[reactive(react = [...], ...)]`",
+                    ));
+                } else if key_seen {
+                    errors.push(syn::Error::new_spanned(
+                        attr,
+                        "a reactive component has at most one `#[pjx_key]` field: its instances are told apart by one key, the argument of `load`; remove this one",
+                    ));
+                } else {
+                    key_seen = true;
+                    is_key = true;
+                }
+                return false;
+            }
+            if attr.path().is_ident("pjx") {
+                let parsed = attr.parse_nested_meta(|meta| {
+                    if meta.path.is_ident("ephemeral") {
+                        ephemeral = true;
+                        Ok(())
+                    } else {
+                        Err(meta.error(
+                            "unknown pjx field option; the only one is `#[pjx(ephemeral)]` (leave the field out of the state hash)",
+                        ))
+                    }
+                });
+                if let Err(e) = parsed {
+                    errors.push(e);
+                }
+                return false;
+            }
+            true
+        });
+        for e in errors {
+            cx.syn_error(e);
+        }
+        if is_key && ephemeral {
+            cx.error_spanned_by(
+                &field.ty,
+                "the `#[pjx_key]` field identifies the instance, so it cannot be `#[pjx(ephemeral)]`",
+            );
+        }
+        let (member, name) = match &field.ident {
+            Some(ident) => (FieldRef::Named(ident.clone()), Some(unraw(ident))),
+            None => (FieldRef::Index(syn::Index::from(index)), None),
+        };
+        models.push(FieldModel {
+            member,
+            name,
+            ty: field.ty.clone(),
+            ephemeral,
+            is_key,
+        });
+    }
+    (models, shape)
+}
+
+/// Rule 4: exactly one of `template`, `source`, `extends`.
+fn validate_template(
+    cx: &mut Ctxt,
+    kind: Kind,
+    sources: Vec<(Ident, RawSource)>,
+    fields: &[FieldModel],
+    item: &ItemStruct,
+) -> Option<TemplateSource> {
+    let mut sources = sources.into_iter();
+    let Some((_, first)) = sources.next() else {
+        cx.syn_error(syn::Error::new(
+            Span::call_site(),
+            format!(
+                "{} needs a template: add exactly one of `template = \"{}.html\"` (a file under templates/), `source = \"<div>…</div>\"` or `extends = Other` (reuse another component's template)",
+                kind.attr(),
+                snake(&item.ident)
+            ),
+        ));
+        return None;
+    };
+    let mut ok = true;
+    for (ident, _) in sources {
+        cx.error_spanned_by(
+            &ident,
+            "two templates is no template: give exactly one of `template = \"…\"`, `source = \"…\"` or `extends = Other`",
+        );
+    }
+    let source = match first {
+        RawSource::File(lit) => {
+            check_template_file(cx, &lit);
+            TemplateSource::File(lit)
+        }
+        RawSource::Inline(lit) => TemplateSource::Inline(lit),
+        RawSource::Extends(base) => {
+            if !item.generics.params.is_empty() {
+                cx.error_spanned_by(
+                    &item.generics,
+                    "a component declared with `extends` cannot be generic",
+                );
+                ok = false;
+            }
+            let field = find_base_field(cx, &base, fields)?;
+            TemplateSource::Extends { base, field }
+        }
+    };
+    ok.then_some(source)
+}
+
+fn check_template_file(cx: &mut Ctxt, lit: &LitStr) {
+    let value = lit.value();
+    if value.is_empty() || value.starts_with('/') || value.contains("..") {
+        cx.error_spanned_by(
+            lit,
+            "`template` names a file relative to the crate's templates/ directory, e.g. `template = \"item_row.html\"`",
+        );
+    }
+}
+
+/// `extends = Base` renders `Base`'s template with `Base`'s data, held in a field of that type.
+fn find_base_field(cx: &mut Ctxt, base: &Type, fields: &[FieldModel]) -> Option<FieldRef> {
+    let base_name = last_segment(base);
+    let matches: Vec<&FieldModel> = fields
+        .iter()
+        .filter(|f| base_name.is_some() && last_segment(&f.ty) == base_name)
+        .collect();
+    match matches.as_slice() {
+        [one] => Some(one.member.clone()),
+        [] => {
+            let shown = base.to_token_stream().to_string();
+            cx.error_spanned_by(
+                base,
+                format!(
+                    "`extends = {shown}` renders {shown}'s template with a `{shown}` value: add a field of type `{shown}` holding it, e.g. `base: {shown}`"
+                ),
+            );
+            None
+        }
+        [..] => {
+            let shown = base.to_token_stream().to_string();
+            cx.error_spanned_by(
+                base,
+                format!("`extends = {shown}` needs exactly one field of type `{shown}`, and there are several"),
+            );
+            None
+        }
+    }
+}
+
+fn last_segment(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => p
+            .path
+            .segments
+            .last()
+            .map(|s| s.to_token_stream().to_string()),
+        _ => None,
+    }
+}

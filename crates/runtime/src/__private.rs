@@ -1,0 +1,135 @@
+//! What generated code names. Nothing here is public API.
+//!
+//! Besides re-exports, this holds the type-level checks of the declaration rules that only the
+//! type checker can make. Each is a trait with a `#[diagnostic::on_unimplemented]` message in
+//! pjx's own words, used exactly once per check so a mistake produces one error.
+
+pub use askama;
+pub use serde;
+
+pub use core::fmt;
+pub use core::future::Future;
+pub use core::ops::Deref;
+pub use std::borrow::Cow;
+pub use std::string::String;
+pub use std::sync::LazyLock;
+pub use std::vec::Vec;
+
+pub use crate::component::{
+    Asset, Component, Load, Reactive, RenderError, render_askama, render_reactive, write_nested,
+};
+pub use crate::hash::{CanonicalError, HashState, StateWriter};
+pub use crate::key::{IntoKey, Key, Keyed, MutationKey, ReactSet};
+pub use crate::load::{LoadCx, LoadError, LoadKey, NoKey};
+pub use crate::scope::record_mutation;
+
+/// Erases one element of `react = [...]`; fails (with `MutationKey`'s message) when it is
+/// not a `MutationKey` variant.
+pub fn react_key<K: MutationKey>(key: K) -> Key {
+    key.key()
+}
+
+/// Erases one key of `#[mutates(...)]`; fails (with `IntoKey`'s message) when it is not a key.
+pub fn mutation_key<K: IntoKey>(key: K) -> Key {
+    key.into_key()
+}
+
+/// The check that a reactive struct has a `#[reactive] impl` with `load`.
+pub fn assert_load<T: Load>() {}
+
+/// Implemented by singleton reactive components (no `#[pjx_key]` field).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is a keyed reactive component, so its `load` must take the key",
+    label = "`load` takes no key here",
+    note = "`{Self}` has a `#[pjx_key]` field; write `async fn load(key: <that field's type>, cx: &LoadCx) -> Result<Self, LoadError>`"
+)]
+pub trait Singleton {}
+
+/// The check that a singleton's `load` takes no key.
+pub fn assert_singleton<T: Singleton>() {}
+
+/// Implemented by keyed components for their `#[pjx_key]` field's type, and by singletons for
+/// no type at all (through [`NoKeyFor`], whose message then explains).
+#[diagnostic::on_unimplemented(
+    message = "`load` of `{Self}` takes a key of type `{K}`, which is not the type of its `#[pjx_key]` field",
+    label = "this must be the `#[pjx_key]` field's type",
+    note = "a keyed component's `load` takes exactly one key, of the same type as its `#[pjx_key]` field"
+)]
+pub trait KeyedBy<K>: Reactive {
+    /// Converts the component's key into `load`'s key (they are the same type).
+    fn load_key(key: <Self as Reactive>::Key) -> K;
+}
+
+/// Never implemented: how a singleton says its `load` must not take a key.
+#[diagnostic::on_unimplemented(
+    message = "`{T}` is a singleton reactive component, so its `load` takes no key",
+    label = "remove this key parameter",
+    note = "`{T}` has no `#[pjx_key]` field, so there is one `{T}` per page: write `async fn load(cx: &LoadCx) -> Result<Self, LoadError>`, or mark the field that tells instances apart with `#[pjx_key]`"
+)]
+pub trait NoKeyFor<T> {
+    /// Unreachable: no type implements this trait.
+    fn unreachable() -> Self;
+}
+
+/// What `load` must return.
+#[diagnostic::on_unimplemented(
+    message = "`load` must return `Result<{T}, LoadError>`, not `{Self}`",
+    label = "expected `Result<{T}, LoadError>`",
+    note = "use `?` to convert other errors into `LoadError`, and `Err(LoadError::NotFound)` when the instance does not exist"
+)]
+pub trait LoadResult<T> {
+    /// The result, as the walk consumes it.
+    fn into_load_result(self) -> Result<T, LoadError>;
+}
+
+impl<T> LoadResult<T> for Result<T, LoadError> {
+    fn into_load_result(self) -> Result<T, LoadError> {
+        self
+    }
+}
+
+/// The base of an `extends = Base` component: the field holding `Base`'s data.
+pub trait Extends {
+    /// The component whose template and assets are reused.
+    type Base: Component;
+    /// The field holding the base's data.
+    fn base(&self) -> &Self::Base;
+}
+
+/// Renders an `extends` component's template: the base's, with the base's data.
+pub fn render_base<T: Extends>(component: &T, out: &mut String) -> Result<(), RenderError> {
+    component.base().render_template(out)
+}
+
+/// The base's assets of an `extends` component.
+pub fn base_assets<T: Extends>() -> &'static [Asset] {
+    <T::Base as Component>::assets()
+}
+
+/// Autoref specialization for `#[mutates]`: `Result` succeeds when `Ok`, anything else when
+/// the function returns.
+pub struct Outcome<'a, T>(pub &'a T);
+
+/// The `Result` case of [`Outcome`].
+pub trait ResultOutcome {
+    /// Whether the function succeeded.
+    fn pjx_succeeded(&self) -> bool;
+}
+
+impl<T, E> ResultOutcome for Outcome<'_, Result<T, E>> {
+    fn pjx_succeeded(&self) -> bool {
+        self.0.is_ok()
+    }
+}
+
+/// The fallback case of [`Outcome`]: returning is success.
+pub trait AnyOutcome {
+    /// Whether the function succeeded.
+    fn pjx_succeeded(&self) -> bool;
+}
+
+impl<T> AnyOutcome for &Outcome<'_, T> {
+    fn pjx_succeeded(&self) -> bool {
+        true
+    }
+}

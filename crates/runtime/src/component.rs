@@ -1,0 +1,246 @@
+//! Components: what `#[component]` and `#[reactive]` generate, and how they render.
+
+use std::borrow::Cow;
+use std::error::Error as StdError;
+use std::fmt;
+use std::future::Future;
+
+use crate::hash::{CanonicalError, HashState};
+use crate::key::ReactSet;
+use crate::load::{LoadCx, LoadError, LoadKey};
+use crate::stamp::{RootError, Stamp, stamp_root};
+
+/// A renderable piece of UI with one template. Implemented by `#[component]` and `#[reactive]`.
+///
+/// Components also implement `Display` (their rendered HTML) and are HTML-safe in askama
+/// templates, so `{{ child }}` nests one component in another's template unescaped, and a
+/// nested reactive component is stamped like any other.
+///
+/// ```
+/// use pjx::prelude::*;
+///
+/// #[component(source = "<span class=\"badge\">{{ label }}</span>")]
+/// pub struct Badge { label: String }
+///
+/// let badge = Badge { label: "<new>".into() };
+/// assert_eq!(badge.to_html().unwrap(), "<span class=\"badge\">&#60;new&#62;</span>");
+/// assert_eq!(Badge::TYPE_NAME, "badge");
+/// assert_eq!(badge.region_id(), "badge");
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a pjx component",
+    label = "expected a type declared with `#[component(...)]` or `#[reactive(...)]`",
+    note = "`extends = Other` reuses another component's template and assets, so `Other` must be a pjx component"
+)]
+pub trait Component {
+    /// The registered type name: snake_case of the type name unless set with `name = "…"`.
+    const TYPE_NAME: &'static str;
+
+    /// The CSS and JS this component needs (its own, then its base's).
+    fn assets() -> &'static [Asset];
+
+    /// The region id: the `id` field when there is one, else the kebab-case type name for
+    /// singletons and `<kebab-name>-<key>` for keyed regions.
+    fn region_id(&self) -> Cow<'_, str>;
+
+    /// Renders the template alone, without stamping, appending to `out`.
+    fn render_template(&self, out: &mut String) -> Result<(), RenderError>;
+
+    /// Renders the component (stamped when reactive), appending to `out`.
+    fn render_into(&self, out: &mut String) -> Result<(), RenderError> {
+        self.render_template(out)
+    }
+
+    /// Renders the component to a new string.
+    fn to_html(&self) -> Result<String, RenderError> {
+        let mut out = String::new();
+        self.render_into(&mut out)?;
+        Ok(out)
+    }
+}
+
+/// A component that depends on state keys and re-renders out of band when they change.
+/// Implemented by `#[reactive(react = [...], ...)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a reactive component",
+    label = "expected a struct declared with `#[reactive(react = [...], ...)]`",
+    note = "`#[reactive] impl {Self}` holds the `load` of a struct declared with `#[reactive(react = [...], template = \"…\")]`"
+)]
+pub trait Reactive: Component + HashState + Sized {
+    /// The `#[pjx_key]` field's type, or [`NoKey`](crate::NoKey) for singletons.
+    type Key: LoadKey;
+
+    /// Whether instances are told apart by a `#[pjx_key]` field.
+    const KEYED: bool;
+
+    /// The static set of keys this component reacts to.
+    fn react() -> &'static ReactSet;
+
+    /// The load key of this instance (`None` for singletons).
+    fn load_key(&self) -> Option<&Self::Key>;
+}
+
+/// How a reactive component is rebuilt from the current state. Implemented by
+/// `#[reactive] impl T { async fn load(…) }`, which adapts the user's `load`.
+#[diagnostic::on_unimplemented(
+    message = "reactive component `{Self}` has no `load`",
+    label = "`{Self}` needs a `load` function",
+    note = "add `#[reactive] impl {Self} {{ async fn load(cx: &LoadCx) -> Result<Self, LoadError> {{ … }} }}` (a keyed component's `load` takes its `#[pjx_key]` first)"
+)]
+pub trait Load: Reactive {
+    /// Loads the instance with `key` (ignored by singletons).
+    fn load(key: Self::Key, cx: &LoadCx) -> impl Future<Output = Result<Self, LoadError>>;
+}
+
+/// A CSS or JS file a component needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Asset {
+    /// A stylesheet, embedded in the binary.
+    Css {
+        /// The file name, relative to the crate's `templates/` directory.
+        path: &'static str,
+        /// The file's content.
+        content: &'static str,
+    },
+    /// A script, embedded in the binary.
+    Js {
+        /// The file name, relative to the crate's `templates/` directory.
+        path: &'static str,
+        /// The file's content.
+        content: &'static str,
+    },
+    /// A stylesheet at an external or absolute URL.
+    CssUrl(&'static str),
+    /// A script at an external or absolute URL.
+    JsUrl(&'static str),
+}
+
+impl Asset {
+    /// Whether this is a stylesheet.
+    pub fn is_css(&self) -> bool {
+        matches!(self, Asset::Css { .. } | Asset::CssUrl(_))
+    }
+}
+
+/// A component failed to render.
+#[derive(Debug)]
+pub struct RenderError {
+    component: &'static str,
+    kind: RenderErrorKind,
+}
+
+/// What went wrong in a [`RenderError`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum RenderErrorKind {
+    /// The template itself failed (a filter, a `?` in the template, a nested component).
+    Template(askama::Error),
+    /// The rendered HTML has no single root element to stamp.
+    Root(RootError),
+    /// The state has no canonical JSON form (e.g. a map with non-string keys).
+    State(CanonicalError),
+}
+
+impl RenderError {
+    /// A render error of `component`.
+    pub fn new(component: &'static str, kind: RenderErrorKind) -> Self {
+        RenderError { component, kind }
+    }
+
+    /// The type name of the component that failed.
+    pub fn component(&self) -> &'static str {
+        self.component
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &RenderErrorKind {
+        &self.kind
+    }
+}
+
+impl fmt::Display for RenderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = self.component;
+        match &self.kind {
+            RenderErrorKind::Template(askama::Error::Custom(inner)) => {
+                write!(f, "component `{c}` failed to render: {inner}")
+            }
+            RenderErrorKind::Template(e) => write!(f, "component `{c}` failed to render: {e}"),
+            RenderErrorKind::Root(e) => write!(f, "component `{c}`: {e}"),
+            RenderErrorKind::State(e) => {
+                write!(f, "component `{c}`: its state cannot be hashed: {e}")
+            }
+        }
+    }
+}
+
+impl StdError for RenderError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match &self.kind {
+            RenderErrorKind::Template(e) => Some(e),
+            RenderErrorKind::Root(e) => Some(e),
+            RenderErrorKind::State(e) => Some(e),
+        }
+    }
+}
+
+/// Renders a reactive component and stamps its root. What `#[reactive]` components'
+/// [`Component::render_into`] calls.
+pub fn render_reactive<T: Reactive>(component: &T, out: &mut String) -> Result<(), RenderError> {
+    let start = out.len();
+    let result = render_stamped(component, out, start);
+    if result.is_err() {
+        out.truncate(start);
+    }
+    result
+}
+
+fn render_stamped<T: Reactive>(
+    component: &T,
+    out: &mut String,
+    start: usize,
+) -> Result<(), RenderError> {
+    component.render_template(out)?;
+    let fail = |kind| RenderError::new(T::TYPE_NAME, kind);
+    let hash = component
+        .state_hash()
+        .map_err(|e| fail(RenderErrorKind::State(e)))?;
+    let id = component.region_id();
+    let load = component.load_key().map(LoadKey::to_wire);
+    let stamp = Stamp {
+        id: &id,
+        type_name: T::TYPE_NAME,
+        hash: hash.as_str(),
+        reacts: T::react().attr(),
+        load: load.as_deref(),
+    };
+    stamp_root(out, start, &stamp).map_err(|e| fail(RenderErrorKind::Root(e)))
+}
+
+/// Renders any component's template through askama. What generated
+/// [`Component::render_template`] impls call.
+pub fn render_askama<T: askama::Template + ?Sized>(
+    component: &'static str,
+    template: &T,
+    out: &mut String,
+) -> Result<(), RenderError> {
+    let start = out.len();
+    out.reserve(T::SIZE_HINT);
+    template.render_into(out).map_err(|e| {
+        out.truncate(start);
+        RenderError::new(component, RenderErrorKind::Template(e))
+    })
+}
+
+/// Writes a component nested in a template (`{{ child }}`): rendered and stamped in a
+/// scratch buffer, then written; a failure surfaces in the parent's render error.
+pub fn write_nested<T: Component + ?Sized>(
+    component: &T,
+    dest: &mut dyn fmt::Write,
+) -> askama::Result<()> {
+    let mut buf = String::new();
+    component
+        .render_into(&mut buf)
+        .map_err(askama::Error::custom)?;
+    dest.write_str(&buf).map_err(|_| askama::Error::Fmt)
+}

@@ -1,0 +1,128 @@
+//! # pjx
+//!
+//! Server-driven reactive web UIs for Rust: components are plain structs rendered with askama
+//! templates; reactive components declare the state keys they depend on, and a request that
+//! mutates state re-renders exactly the mounted regions that changed, as out-of-band htmx
+//! swaps.
+//!
+//! ```
+//! use pjx::prelude::*;
+//!
+//! #[derive(MutationKey)]
+//! pub enum Keys { Todos }
+//!
+//! #[reactive(react = [Keys::Todos], source = "<span>{{ remaining }} left</span>")]
+//! pub struct Counter { remaining: usize }
+//!
+//! #[reactive]
+//! impl Counter {
+//!     async fn load(_cx: &LoadCx) -> Result<Self, LoadError> {
+//!         Ok(Counter { remaining: 2 })
+//!     }
+//! }
+//!
+//! let html = Counter { remaining: 2 }.to_html().unwrap();
+//! assert!(html.starts_with(r#"<span data-pjx-id="counter" data-pjx-type="counter""#));
+//! ```
+//!
+//! See `docs/declaring.md` in the repository for the full guide.
+
+extern crate self as pjx;
+
+pub mod component;
+pub mod hash;
+pub mod key;
+pub mod load;
+pub mod scope;
+pub mod stamp;
+
+pub use component::{Asset, Component, Load, Reactive, RenderError, RenderErrorKind};
+pub use hash::{HashState, StateHash};
+pub use key::{IntoKey, Key, Keyed, MutationKey, ReactSet};
+pub use load::{LoadCx, LoadError, LoadKey, NoKey};
+pub use scope::{Scope, record_mutation};
+
+/// Derives [`MutationKey`](trait@MutationKey) for a fieldless enum; see the trait for details.
+///
+/// Variants get kebab-case wire names; `#[pjx(rename = "…")]` on a variant sets one. The
+/// derive also implements `Clone`, `Copy`, `PartialEq`, `Eq`, `Hash`, `Debug` and `Display`.
+pub use pjx_macros::MutationKey;
+
+/// Declares a reactive component (on a struct) or its `load` (on the struct's `impl` block).
+///
+/// ```
+/// use pjx::prelude::*;
+///
+/// #[derive(MutationKey)]
+/// pub enum Keys { Todos }
+///
+/// #[reactive(react = [Keys::Todos], source = "<li>{{ title }}</li>")]
+/// pub struct ItemRow {
+///     #[pjx_key]
+///     todo_id: i64,
+///     title: String,
+/// }
+///
+/// #[reactive]
+/// impl ItemRow {
+///     async fn load(todo_id: i64, _cx: &LoadCx) -> Result<Self, LoadError> {
+///         if todo_id == 1 { Ok(ItemRow { todo_id, title: "Ship".into() }) }
+///         else { Err(LoadError::NotFound) }
+///     }
+/// }
+///
+/// let row = ItemRow { todo_id: 1, title: "Ship".into() };
+/// assert_eq!(row.region_id(), "item-row-1");
+/// assert!(row.to_html().unwrap().contains(r#"data-pjx-load="1""#));
+/// ```
+///
+/// Options: `react = [Keys::A, …]` (required), exactly one of `template = "file.html"`,
+/// `source = "…"` or `extends = Other`, and optionally `css = "…"`, `js = "…"`,
+/// `name = "…"`. Fields: at most one `#[pjx_key]`; `#[pjx(ephemeral)]` leaves a field out of
+/// the state hash, as is a field named `id` (which, when present, is the region id).
+pub use pjx_macros::reactive;
+
+/// Declares a plain (non-reactive) component: one template, an id, optional assets.
+///
+/// ```
+/// use pjx::prelude::*;
+///
+/// #[component(source = "<footer>{{ text }}</footer>")]
+/// pub struct Footer { text: &'static str }
+///
+/// assert_eq!(Footer { text: "hi" }.to_html().unwrap(), "<footer>hi</footer>");
+/// ```
+///
+/// Options: exactly one of `template = "file.html"`, `source = "…"` or `extends = Other`, and
+/// optionally `css = "…"`, `js = "…"` (files under the crate's `templates/`, or URLs starting
+/// with `/` or `http`), and `name = "…"`.
+pub use pjx_macros::component;
+
+/// Marks a function or method that changes state: when it returns normally (for a `Result`,
+/// only when it returns `Ok`), the keys are recorded as dirtied in the current request scope.
+///
+/// ```
+/// use pjx::{MutationKey, mutates};
+///
+/// #[derive(MutationKey)]
+/// enum Keys { Todos }
+///
+/// struct Store;
+/// impl Store {
+///     #[mutates(Keys::Todos, Keys::Todos.at(id))]
+///     fn toggle(&self, id: i64) -> Result<bool, String> { Ok(id > 0) }
+/// }
+/// ```
+pub use pjx_macros::mutates;
+
+/// The names most users need: `use pjx::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        Component, HashState, LoadCx, LoadError, MutationKey, Reactive, component, mutates,
+        reactive,
+    };
+}
+
+/// Support for generated code. Not public API: anything here may change in any release.
+#[doc(hidden)]
+pub mod __private;

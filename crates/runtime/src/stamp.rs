@@ -1,0 +1,475 @@
+//! Root stamping: the `data-pjx-*` attributes on a reactive region's single root element.
+//!
+//! A reactive template must render exactly one root element (comments and whitespace around it
+//! are fine). After each render pjx finds that element's start tag and appends `data-pjx-id`,
+//! `data-pjx-type`, `data-pjx-hash`, `data-pjx-reacts` and, for keyed regions,
+//! `data-pjx-load`, with every value attribute-escaped. The scan is a single linear pass that
+//! understands quoted attribute values, comments and raw-text elements (`script`, `style`, …),
+//! so markup inside those never confuses it.
+
+use std::fmt;
+
+/// The attributes stamped on a region's root.
+#[derive(Debug, Clone, Copy)]
+pub struct Stamp<'a> {
+    /// `data-pjx-id`: the region id.
+    pub id: &'a str,
+    /// `data-pjx-type`: the registered type name.
+    pub type_name: &'a str,
+    /// `data-pjx-hash`: the state hash.
+    pub hash: &'a str,
+    /// `data-pjx-reacts`: space-separated wire keys.
+    pub reacts: &'a str,
+    /// `data-pjx-load`: the load key of a keyed region.
+    pub load: Option<&'a str>,
+}
+
+/// The attribute names pjx owns on a region root; templates must not set them.
+pub const STAMPED_ATTRIBUTES: [&str; 5] = [
+    "data-pjx-id",
+    "data-pjx-type",
+    "data-pjx-hash",
+    "data-pjx-reacts",
+    "data-pjx-load",
+];
+
+/// Why a rendered template has no single root element to stamp.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RootError {
+    /// Nothing but whitespace and comments was rendered.
+    Empty,
+    /// Text (or a stray end tag) appears outside the root element.
+    TextOutsideRoot(String),
+    /// A second element follows the root element.
+    SecondRoot(String),
+    /// The root start tag is not closed.
+    Unterminated,
+    /// The template sets an attribute pjx stamps.
+    ReservedAttribute(String),
+}
+
+impl fmt::Display for RootError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RootError::Empty => f.write_str("the template rendered no root element"),
+            RootError::TextOutsideRoot(near) => write!(
+                f,
+                "the template rendered text outside its root element, near `{near}`; wrap everything in one element"
+            ),
+            RootError::SecondRoot(near) => write!(
+                f,
+                "the template rendered more than one root element (the second starts `{near}`); wrap them in one element"
+            ),
+            RootError::Unterminated => f.write_str("the root element's start tag is not closed"),
+            RootError::ReservedAttribute(name) => write!(
+                f,
+                "the template sets `{name}` on its root element; pjx stamps that attribute itself, remove it"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RootError {}
+
+/// Stamps the root element of the HTML in `html[start..]`.
+///
+/// ```
+/// use pjx::stamp::{Stamp, stamp_root};
+/// let mut html = String::from("<li class=\"todo\">Ship it</li>");
+/// stamp_root(&mut html, 0, &Stamp {
+///     id: "row-1", type_name: "item_row", hash: "00ff", reacts: "todos", load: Some("1"),
+/// }).unwrap();
+/// assert_eq!(html, "<li class=\"todo\" data-pjx-id=\"row-1\" data-pjx-type=\"item_row\" \
+///     data-pjx-hash=\"00ff\" data-pjx-reacts=\"todos\" data-pjx-load=\"1\">Ship it</li>");
+/// ```
+pub fn stamp_root(html: &mut String, start: usize, stamp: &Stamp<'_>) -> Result<(), RootError> {
+    let at = find_root(&html[start..])? + start;
+    let mut attrs = String::with_capacity(96 + stamp.id.len() + stamp.reacts.len());
+    push_attr(&mut attrs, "data-pjx-id", stamp.id);
+    push_attr(&mut attrs, "data-pjx-type", stamp.type_name);
+    push_attr(&mut attrs, "data-pjx-hash", stamp.hash);
+    push_attr(&mut attrs, "data-pjx-reacts", stamp.reacts);
+    if let Some(load) = stamp.load {
+        push_attr(&mut attrs, "data-pjx-load", load);
+    }
+    html.insert_str(at, &attrs);
+    Ok(())
+}
+
+fn push_attr(out: &mut String, name: &str, value: &str) {
+    out.push(' ');
+    out.push_str(name);
+    out.push_str("=\"");
+    escape_attr_into(out, value);
+    out.push('"');
+}
+
+/// Escapes `value` for use inside a double- or single-quoted HTML attribute.
+///
+/// ```
+/// assert_eq!(pjx::stamp::escape_attr(r#"a"b'<&>"#), "a&quot;b&#39;&lt;&amp;&gt;");
+/// ```
+pub fn escape_attr(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    escape_attr_into(&mut out, value);
+    out
+}
+
+/// [`escape_attr`] appending to `out`.
+pub fn escape_attr_into(out: &mut String, value: &str) {
+    let mut last = 0;
+    for (i, b) in value.bytes().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            _ => continue,
+        };
+        out.push_str(&value[last..i]);
+        out.push_str(rep);
+        last = i + 1;
+    }
+    out.push_str(&value[last..]);
+}
+
+/// Elements that never have content or an end tag.
+const VOID: [&str; 14] = [
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+];
+
+/// Elements whose content is raw text: markup inside them is not markup.
+const RAW_TEXT: [&str; 6] = ["script", "style", "textarea", "title", "xmp", "noscript"];
+
+/// Finds where the root start tag ends (the index of its `>`, or of `/` in `/>`), checking
+/// there is exactly one root element.
+fn find_root(html: &str) -> Result<usize, RootError> {
+    let bytes = html.as_bytes();
+    let mut i = skip_trivia(bytes, 0)?;
+    if i == bytes.len() {
+        return Err(RootError::Empty);
+    }
+    if !starts_element(bytes, i) {
+        return Err(RootError::TextOutsideRoot(near(html, i)));
+    }
+    let root = parse_start_tag(html, i)?;
+    if let Some(name) = root.reserved {
+        return Err(RootError::ReservedAttribute(name));
+    }
+    let insert_at = root.insert_at;
+    i = root.end;
+    if !(root.self_closing || VOID.contains(&root.name.as_str())) {
+        i = skip_element_body(html, i, &root.name)?;
+    }
+    let rest = skip_trivia(bytes, i)?;
+    if rest < bytes.len() {
+        return Err(if starts_element(bytes, rest) {
+            RootError::SecondRoot(near(html, rest))
+        } else {
+            RootError::TextOutsideRoot(near(html, rest))
+        });
+    }
+    Ok(insert_at)
+}
+
+fn near(html: &str, at: usize) -> String {
+    html[at..].chars().take(24).collect()
+}
+
+fn starts_element(bytes: &[u8], i: usize) -> bool {
+    bytes[i] == b'<' && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
+}
+
+/// Skips whitespace and comments; fails on an unterminated comment.
+fn skip_trivia(bytes: &[u8], mut i: usize) -> Result<usize, RootError> {
+    loop {
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if bytes[i..].starts_with(b"<!--") {
+            i = find(bytes, i + 4, b"-->").ok_or(RootError::Unterminated)? + 3;
+        } else {
+            return Ok(i);
+        }
+    }
+}
+
+fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    bytes[from..]
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+struct StartTag {
+    name: String,
+    /// Index just past the tag's `>`.
+    end: usize,
+    /// Where stamped attributes go.
+    insert_at: usize,
+    self_closing: bool,
+    reserved: Option<String>,
+}
+
+/// Parses the start tag at `i` (which is `<` followed by a letter).
+fn parse_start_tag(html: &str, i: usize) -> Result<StartTag, RootError> {
+    let bytes = html.as_bytes();
+    let mut j = i + 1;
+    while j < bytes.len() && !is_tag_delim(bytes[j]) {
+        j += 1;
+    }
+    let name = html[i + 1..j].to_ascii_lowercase();
+    let mut reserved = None;
+    loop {
+        while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        match bytes.get(j) {
+            None => return Err(RootError::Unterminated),
+            Some(b'>') => {
+                return Ok(StartTag {
+                    name,
+                    end: j + 1,
+                    insert_at: j,
+                    self_closing: false,
+                    reserved,
+                });
+            }
+            Some(b'/') if bytes.get(j + 1) == Some(&b'>') => {
+                return Ok(StartTag {
+                    name,
+                    end: j + 2,
+                    insert_at: j,
+                    self_closing: true,
+                    reserved,
+                });
+            }
+            Some(b'/') => j += 1,
+            Some(_) => {
+                let attr_start = j;
+                while j < bytes.len() && !is_attr_name_delim(bytes[j]) {
+                    j += 1;
+                }
+                let attr = html[attr_start..j].to_ascii_lowercase();
+                if reserved.is_none() && STAMPED_ATTRIBUTES.contains(&attr.as_str()) {
+                    reserved = Some(attr);
+                }
+                while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+                    j += 1;
+                }
+                if bytes.get(j) == Some(&b'=') {
+                    j += 1;
+                    while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+                        j += 1;
+                    }
+                    match bytes.get(j) {
+                        Some(&q @ (b'"' | b'\'')) => {
+                            j = find(bytes, j + 1, &[q]).ok_or(RootError::Unterminated)? + 1;
+                        }
+                        _ => {
+                            while j < bytes.len()
+                                && !bytes[j].is_ascii_whitespace()
+                                && bytes[j] != b'>'
+                            {
+                                j += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn is_tag_delim(b: u8) -> bool {
+    b.is_ascii_whitespace() || b == b'>' || b == b'/'
+}
+
+fn is_attr_name_delim(b: u8) -> bool {
+    b.is_ascii_whitespace() || b == b'>' || b == b'/' || b == b'='
+}
+
+/// Skips to just past the end tag closing the root element named `name`, counting nested
+/// elements of the same name. A root whose end tag is omitted extends to the end.
+fn skip_element_body(html: &str, mut i: usize, name: &str) -> Result<usize, RootError> {
+    let bytes = html.as_bytes();
+    if RAW_TEXT.contains(&name) {
+        return Ok(skip_raw_text(bytes, i, name));
+    }
+    let mut depth = 1usize;
+    while let Some(lt) = bytes[i..].iter().position(|&b| b == b'<').map(|p| p + i) {
+        if bytes[lt..].starts_with(b"<!--") {
+            i = find(bytes, lt + 4, b"-->").ok_or(RootError::Unterminated)? + 3;
+        } else if bytes.get(lt + 1) == Some(&b'/') {
+            let name_end = tag_name_end(bytes, lt + 2);
+            let closing = &html[lt + 2..name_end];
+            i = bytes[name_end..]
+                .iter()
+                .position(|&b| b == b'>')
+                .map_or(bytes.len(), |p| p + name_end + 1);
+            if closing.eq_ignore_ascii_case(name) {
+                depth -= 1;
+                if depth == 0 {
+                    return Ok(i);
+                }
+            }
+        } else if starts_element(bytes, lt) {
+            let tag = parse_start_tag(html, lt)?;
+            i = tag.end;
+            if tag.self_closing {
+                continue;
+            }
+            if tag.name == name {
+                depth += 1;
+            } else if RAW_TEXT.contains(&tag.name.as_str()) {
+                i = skip_raw_text(bytes, i, &tag.name);
+            }
+        } else {
+            i = lt + 1;
+        }
+    }
+    Ok(bytes.len())
+}
+
+fn tag_name_end(bytes: &[u8], mut i: usize) -> usize {
+    while i < bytes.len() && !is_tag_delim(bytes[i]) {
+        i += 1;
+    }
+    i
+}
+
+/// Skips raw text up to and past `</name…>`.
+fn skip_raw_text(bytes: &[u8], mut i: usize, name: &str) -> usize {
+    while let Some(lt) = find(bytes, i, b"</") {
+        let end = tag_name_end(bytes, lt + 2);
+        if bytes[lt + 2..end].eq_ignore_ascii_case(name.as_bytes()) {
+            return bytes[end..]
+                .iter()
+                .position(|&b| b == b'>')
+                .map_or(bytes.len(), |p| p + end + 1);
+        }
+        i = lt + 2;
+    }
+    bytes.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STAMP: Stamp<'static> = Stamp {
+        id: "r",
+        type_name: "t",
+        hash: "h",
+        reacts: "k",
+        load: None,
+    };
+    const ATTRS: &str =
+        r#" data-pjx-id="r" data-pjx-type="t" data-pjx-hash="h" data-pjx-reacts="k""#;
+
+    fn stamped(html: &str) -> Result<String, RootError> {
+        let mut s = html.to_owned();
+        stamp_root(&mut s, 0, &STAMP).map(|()| s)
+    }
+
+    #[test]
+    fn stamps_the_single_root() {
+        let cases = [
+            ("<div>x</div>", "<div{A}>x</div>"),
+            (
+                "\n  <div class=\"a\">x</div>\n",
+                "\n  <div class=\"a\"{A}>x</div>\n",
+            ),
+            (
+                "<!-- c --><p>x</p><!-- d -->",
+                "<!-- c --><p{A}>x</p><!-- d -->",
+            ),
+            ("<input value='a>b'>", "<input value='a>b'{A}>"),
+            ("<x-widget/>", "<x-widget{A}/>"),
+            ("<br>", "<br{A}>"),
+            ("<a href=/x/>y</a>", "<a href=/x/{A}>y</a>"),
+            (
+                "<div><div></div><div>a</div></div>",
+                "<div{A}><div></div><div>a</div></div>",
+            ),
+            (
+                "<div><script>if (a</div>) {}</script></div>",
+                "<div{A}><script>if (a</div>) {}</script></div>",
+            ),
+            (
+                "<div title=\"</div><p>\">x</div>",
+                "<div title=\"</div><p>\"{A}>x</div>",
+            ),
+            ("<ul><li>a<li>b</ul>", "<ul{A}><li>a<li>b</ul>"),
+            ("<DIV>x</DIV>", "<DIV{A}>x</DIV>"),
+            (
+                "<div><!-- </div> --></div>",
+                "<div{A}><!-- </div> --></div>",
+            ),
+            ("<style>p > a {}</style>", "<style{A}>p > a {}</style>"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(
+                stamped(input).as_deref(),
+                Ok(expected.replace("{A}", ATTRS).as_str()),
+                "input: {input}"
+            );
+        }
+    }
+
+    #[test]
+    fn rejects_anything_but_one_root() {
+        let cases: [(&str, fn(&RootError) -> bool); 9] = [
+            ("", |e| *e == RootError::Empty),
+            ("  <!-- x -->  ", |e| *e == RootError::Empty),
+            ("hello", |e| matches!(e, RootError::TextOutsideRoot(_))),
+            ("<p>a</p>tail", |e| {
+                matches!(e, RootError::TextOutsideRoot(_))
+            }),
+            ("<p>a</p><p>b</p>", |e| {
+                matches!(e, RootError::SecondRoot(_))
+            }),
+            ("<br><br>", |e| matches!(e, RootError::SecondRoot(_))),
+            ("<div class=\"x", |e| *e == RootError::Unterminated),
+            ("<!-- x", |e| *e == RootError::Unterminated),
+            ("<p data-pjx-id=\"mine\">a</p>", |e| {
+                *e == RootError::ReservedAttribute("data-pjx-id".into())
+            }),
+        ];
+        for (input, check) in cases {
+            let err = stamped(input).expect_err(input);
+            assert!(check(&err), "input {input:?} gave {err:?}");
+        }
+    }
+
+    #[test]
+    fn escapes_every_stamped_value() {
+        let mut html = String::from("<p>x</p>");
+        stamp_root(
+            &mut html,
+            0,
+            &Stamp {
+                id: "a\"><script>",
+                type_name: "t",
+                hash: "h",
+                reacts: "k",
+                load: Some("x'y&z"),
+            },
+        )
+        .unwrap();
+        assert!(html.contains(r#"data-pjx-id="a&quot;&gt;&lt;script&gt;""#));
+        assert!(html.contains(r#"data-pjx-load="x&#39;y&amp;z""#));
+        assert_eq!(html.matches('<').count(), 2);
+    }
+
+    #[test]
+    fn stamps_only_after_start_offset() {
+        let mut html = String::from("<main>");
+        let start = html.len();
+        html.push_str("<p>x</p>");
+        stamp_root(&mut html, start, &STAMP).unwrap();
+        assert_eq!(html, format!("<main><p{ATTRS}>x</p>"));
+    }
+}
