@@ -125,8 +125,8 @@ fn type_names_and_static_metadata() {
     assert_eq!(TodoList::TYPE_NAME, "list");
     assert_eq!(Badge::TYPE_NAME, "badge");
     assert_eq!(LiveBadge::TYPE_NAME, "live_badge");
-    assert!(ItemRow::KEYED);
-    assert!(!Counter::KEYED);
+    const { assert!(ItemRow::KEYED) };
+    const { assert!(!Counter::KEYED) };
     assert_eq!(TodoList::react().attr(), "todo-list");
     assert_eq!(ItemRow::react().keys(), [Keys::Todos.key()]);
 }

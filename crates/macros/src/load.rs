@@ -23,7 +23,8 @@ struct LoadSig {
     takes_cx: bool,
     /// Where a missing key would go (the parameter list).
     params_span: Span,
-    output_span: Span,
+    /// The declared return type.
+    output: Type,
 }
 
 pub fn expand_impl(args: TokenStream, item: ItemImpl) -> TokenStream {
@@ -63,10 +64,13 @@ pub fn expand_impl(args: TokenStream, item: ItemImpl) -> TokenStream {
         }
     };
     let errors = cx.into_compile_errors();
-    // Like tokio-macros: the user's impl is always returned unchanged, errors or not.
+    // Like tokio-macros: the user's impl is always returned unchanged, errors or not; like
+    // thiserror: when `load` is unusable, a stand-in adapter keeps the struct's "has no
+    // `load`" check quiet, so the user sees only the error above.
     let adapter = match (sig, item.trait_.is_none()) {
         (Some(sig), true) => expand_load(&item.self_ty, &sig),
-        _ => TokenStream::new(),
+        (None, true) => expand_fallback(&item.self_ty),
+        (_, false) => TokenStream::new(),
     };
     quote! {
         #errors
@@ -123,23 +127,22 @@ fn parse_load(cx: &mut Ctxt, load: &ImplItemFn) -> Option<LoadSig> {
     if sig.variadic.is_some() {
         ok = false;
     }
-    let output_span = match &sig.output {
+    let output = match &sig.output {
         ReturnType::Default => {
             cx.error_spanned_by(
                 sig.ident.clone(),
                 format!("`load` returns the component or why it could not: write `{LOAD_SHAPE}`"),
             );
-            ok = false;
-            sig.ident.span()
+            return None;
         }
-        ReturnType::Type(_, ty) => ty.span(),
+        ReturnType::Type(_, ty) => (**ty).clone(),
     };
     ok.then(|| LoadSig {
         is_async: sig.asyncness.is_some(),
         key,
         takes_cx,
         params_span: sig.paren_token.span.join(),
-        output_span,
+        output,
     })
 }
 
@@ -183,8 +186,10 @@ fn expand_load(self_ty: &Type, sig: &LoadSig) -> TokenStream {
     } else {
         call
     };
-    let result = quote_spanned! {sig.output_span=>
-        ::pjx::__private::LoadResult::<Self>::into_load_result(#call)
+    // Checked through the user's own return type, so a wrong one is what the error shows.
+    let output = &sig.output;
+    let result = quote_spanned! {output.span()=>
+        <#output as ::pjx::__private::LoadResult<Self>>::into_load_result(__pjx_loaded)
     };
     let self_tokens = self_ty.to_token_stream();
     quote! {
@@ -199,7 +204,28 @@ fn expand_load(self_ty: &Type, sig: &LoadSig) -> TokenStream {
             > {
                 #key_check
                 let _ = &__pjx_cx;
-                async move { #result }
+                async move {
+                    let __pjx_loaded = #call;
+                    #result
+                }
+            }
+        }
+    }
+}
+
+/// Stands in for an adapter whose `load` has errors (already reported); never runs.
+fn expand_fallback(self_ty: &Type) -> TokenStream {
+    quote! {
+        #[automatically_derived]
+        impl ::pjx::__private::Load for #self_ty {
+            #[allow(clippy::manual_async_fn)]
+            fn load(
+                _: <Self as ::pjx::__private::Reactive>::Key,
+                _: &::pjx::__private::LoadCx,
+            ) -> impl ::pjx::__private::Future<
+                Output = ::core::result::Result<Self, ::pjx::__private::LoadError>,
+            > {
+                async { ::core::result::Result::Err(::pjx::__private::LoadError::NotFound) }
             }
         }
     }

@@ -23,6 +23,16 @@ pub use crate::key::{IntoKey, Key, Keyed, MutationKey, ReactSet};
 pub use crate::load::{LoadCx, LoadError, LoadKey, NoKey};
 pub use crate::scope::record_mutation;
 
+/// The default id of a keyed region: `<prefix><wire key>`. Generic, so a key type that is not
+/// a `LoadKey` is reported once, where the component names its key type.
+pub fn keyed_region_id<T: Reactive>(component: &T, prefix: &str) -> String {
+    let mut id = String::from(prefix);
+    if let Some(key) = component.load_key() {
+        id.push_str(&key.to_wire());
+    }
+    id
+}
+
 /// Erases one element of `react = [...]`; fails (with `MutationKey`'s message) when it is
 /// not a `MutationKey` variant.
 pub fn react_key<K: MutationKey>(key: K) -> Key {

@@ -421,7 +421,8 @@ mod tests {
 
     #[test]
     fn rejects_anything_but_one_root() {
-        let cases: [(&str, fn(&RootError) -> bool); 9] = [
+        type Check = fn(&RootError) -> bool;
+        let cases: [(&str, Check); 9] = [
             ("", |e| *e == RootError::Empty),
             ("  <!-- x -->  ", |e| *e == RootError::Empty),
             ("hello", |e| matches!(e, RootError::TextOutsideRoot(_))),

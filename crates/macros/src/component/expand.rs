@@ -97,13 +97,10 @@ fn expand_component(model: &Model) -> TokenStream {
         quote_spanned! {id.ty.span()=>
             ::pjx::__private::Cow::Borrowed(::core::convert::AsRef::<str>::as_ref(&self.#member))
         }
-    } else if let (Kind::Reactive, Some(key)) = (model.kind, model.key_field()) {
-        let member = &key.member;
+    } else if let (Kind::Reactive, Some(_)) = (model.kind, model.key_field()) {
         let prefix = format!("{kebab}-");
         quote! {
-            let mut id = ::pjx::__private::String::from(#prefix);
-            id.push_str(&::pjx::__private::LoadKey::to_wire(&self.#member));
-            ::pjx::__private::Cow::Owned(id)
+            ::pjx::__private::Cow::Owned(::pjx::__private::keyed_region_id(self, #prefix))
         }
     } else {
         quote! { ::pjx::__private::Cow::Borrowed(#kebab) }
@@ -163,15 +160,12 @@ fn expand_component(model: &Model) -> TokenStream {
 
 fn asset_tokens(asset: &AssetModel) -> TokenStream {
     let value = &asset.value;
-    let text = value.value();
-    let is_url =
-        text.starts_with('/') || text.starts_with("http://") || text.starts_with("https://");
-    match (asset.css, is_url) {
+    match (asset.css, asset.is_url) {
         (true, true) => quote! { ::pjx::__private::Asset::CssUrl(#value) },
         (false, true) => quote! { ::pjx::__private::Asset::JsUrl(#value) },
         (css, false) => {
             let variant = if css { quote!(Css) } else { quote!(Js) };
-            let file = format!("/templates/{text}");
+            let file = format!("/templates/{}", value.value());
             quote_spanned! {value.span()=>
                 ::pjx::__private::Asset::#variant {
                     path: #value,

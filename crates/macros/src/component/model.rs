@@ -37,7 +37,7 @@ pub enum TemplateSource {
     Inline(LitStr),
     /// `extends = Other`: another component's template, rendered with the field holding
     /// `Other`'s data.
-    Extends { base: Type, field: FieldRef },
+    Extends { base: Box<Type>, field: FieldRef },
 }
 
 /// How generated code names a field: `self.name` or `self.0`.
@@ -85,6 +85,8 @@ pub enum Shape {
 pub struct AssetModel {
     pub css: bool,
     pub value: LitStr,
+    /// Linked by URL (starts with `/` or `http`), rather than a file embedded in the binary.
+    pub is_url: bool,
 }
 
 pub struct Model {
@@ -123,7 +125,7 @@ struct Options {
 enum RawSource {
     File(LitStr),
     Inline(LitStr),
-    Extends(Type),
+    Extends(Box<Type>),
 }
 
 const OPTIONS: &str = "react, template, source, extends, css, js, name";
@@ -174,12 +176,18 @@ fn parse_options(cx: &mut Ctxt, kind: Kind, args: TokenStream) -> Options {
             }
             "extends" => {
                 let ty: Type = meta.value()?.parse()?;
-                options.sources.push((ident, RawSource::Extends(ty)));
+                options
+                    .sources
+                    .push((ident, RawSource::Extends(Box::new(ty))));
             }
             "css" | "js" => {
                 let css = ident == "css";
                 for value in parse_str_list(meta.value()?)? {
-                    options.assets.push(AssetModel { css, value });
+                    let text = value.value();
+                    let is_url = text.starts_with('/')
+                        || text.starts_with("http://")
+                        || text.starts_with("https://");
+                    options.assets.push(AssetModel { css, value, is_url });
                 }
             }
             "name" => {
@@ -242,6 +250,7 @@ pub fn parse(cx: &mut Ctxt, kind: Kind, args: TokenStream, item: &mut ItemStruct
     }
 
     let react = validate_react(cx, kind, options.react);
+    let assets = validate_assets(cx, options.assets);
     let (fields, shape) = parse_fields(cx, kind, &mut item.fields);
     let template = validate_template(cx, kind, options.sources, &fields, item);
 
@@ -258,7 +267,7 @@ pub fn parse(cx: &mut Ctxt, kind: Kind, args: TokenStream, item: &mut ItemStruct
         template: template.unwrap_or_else(|| {
             TemplateSource::Inline(LitStr::new("<div></div>", Span::call_site()))
         }),
-        assets: options.assets,
+        assets,
         fields,
         shape,
         item: item.clone(),
@@ -314,7 +323,7 @@ fn validate_react(
                 continue;
             }
         }
-        let text = expr.to_token_stream().to_string();
+        let text = expr.to_token_stream().to_string().replace(' ', "");
         if seen.contains(&text) {
             cx.error_spanned_by(
                 &expr,
@@ -433,6 +442,8 @@ fn validate_template(
             &ident,
             "two templates is no template: give exactly one of `template = \"…\"`, `source = \"…\"` or `extends = Other`",
         );
+        // Expand with the fallback template: either source may be the wrong one.
+        ok = false;
     }
     let source = match first {
         RawSource::File(lit) => {
@@ -453,6 +464,40 @@ fn validate_template(
         }
     };
     ok.then_some(source)
+}
+
+/// Asset files are embedded with `include_str!`; a missing one is reported here, in pjx's
+/// words, and left out of the expansion.
+fn validate_assets(cx: &mut Ctxt, assets: Vec<AssetModel>) -> Vec<AssetModel> {
+    let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR") else {
+        return assets;
+    };
+    let templates = std::path::Path::new(&dir).join("templates");
+    assets
+        .into_iter()
+        .filter(|asset| {
+            if asset.is_url {
+                return true;
+            }
+            let name = asset.value.value();
+            let kind = if asset.css { "css" } else { "js" };
+            if name.is_empty() || name.contains("..") {
+                cx.error_spanned_by(
+                    &asset.value,
+                    format!("`{kind}` names a file under the crate's templates/ directory (e.g. `{kind} = \"counter.{kind}\"`) or a URL starting with `/` or `http`"),
+                );
+                return false;
+            }
+            if !templates.join(&name).is_file() {
+                cx.error_spanned_by(
+                    &asset.value,
+                    format!("{kind} file `templates/{name}` not found: asset paths are relative to the crate's templates/ directory (a URL starting with `/` or `http` is linked instead of embedded)"),
+                );
+                return false;
+            }
+            true
+        })
+        .collect()
 }
 
 fn check_template_file(cx: &mut Ctxt, lit: &LitStr) {

@@ -113,7 +113,7 @@ pub trait HashState {
     fn canonical_state(&self) -> Result<String, CanonicalError> {
         let mut buf = Vec::new();
         self.write_state(&mut StateWriter { out: &mut buf })?;
-        String::from_utf8(buf).map_err(|e| <CanonicalError as serde::ser::Error>::custom(e))
+        String::from_utf8(buf).map_err(<CanonicalError as serde::ser::Error>::custom)
     }
 }
 

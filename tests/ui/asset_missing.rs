@@ -1,0 +1,8 @@
+use pjx::prelude::*;
+
+#[component(source = "<span class=\"badge\">{{ label }}</span>", css = "badge.css")]
+pub struct Badge {
+    label: String,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use pjx::MutationKey;
+
+#[derive(MutationKey)]
+pub struct Keys {
+    todos: bool,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use pjx::MutationKey;
+
+#[derive(MutationKey)]
+pub enum Keys {
+    Todos,
+    Todo(i64),
+}
+
+fn main() {}

@@ -1,0 +1,23 @@
+use pjx::prelude::*;
+
+#[derive(MutationKey)]
+pub enum Keys {
+    Todos,
+}
+
+#[reactive(react = [Keys::Todos], source = "<li>{{ title }}</li>")]
+pub struct ItemRow {
+    #[pjx_key]
+    todo_id: i64,
+    title: String,
+}
+
+#[reactive]
+impl ItemRow {
+    async fn load(cx: &LoadCx) -> Result<Self, LoadError> {
+        let _ = cx;
+        Err(LoadError::NotFound)
+    }
+}
+
+fn main() {}

@@ -1,0 +1,20 @@
+use pjx::prelude::*;
+
+#[derive(MutationKey)]
+pub enum Keys {
+    Todos,
+}
+
+#[reactive(react = [Keys::Todos], source = "<span>{{ remaining }}</span>")]
+pub struct Counter {
+    remaining: usize,
+}
+
+#[reactive]
+impl Counter {
+    async fn load() -> Result<Self, String> {
+        Ok(Counter { remaining: 0 })
+    }
+}
+
+fn main() {}

@@ -1,0 +1,15 @@
+use pjx::prelude::*;
+
+#[reactive(source = "<span>{{ remaining }}</span>")]
+pub struct Counter {
+    remaining: usize,
+}
+
+#[reactive]
+impl Counter {
+    async fn load() -> Result<Self, LoadError> {
+        Ok(Counter { remaining: 0 })
+    }
+}
+
+fn main() {}

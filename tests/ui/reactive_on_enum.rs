@@ -1,0 +1,8 @@
+use pjx::prelude::*;
+
+#[reactive(source = "<p></p>")]
+pub enum Counter {
+    Zero,
+}
+
+fn main() {}
