@@ -299,3 +299,34 @@ fn generic_plain_components() {
     assert_eq!(html, "<ul><li>1</li><li>2</li></ul>");
     assert_eq!(List::<u8>::TYPE_NAME, "list");
 }
+
+#[test]
+fn plain_components_nest_inside_reactive_ones() {
+    #[reactive(react = [Keys::Todos], source = "<article><h2>{{ title }}</h2>{{ badge }}</article>")]
+    struct Card {
+        title: String,
+        badge: Badge,
+    }
+    #[reactive]
+    impl Card {
+        async fn load() -> Result<Self, LoadError> {
+            Err(LoadError::NotFound)
+        }
+    }
+    let card = Card {
+        title: "Inbox".into(),
+        badge: Badge {
+            label: "<3>".into(),
+            tone: "quiet",
+        },
+    };
+    let html = card.to_html().unwrap();
+    assert!(html.starts_with("<article data-pjx-id=\"card\""), "{html}");
+    assert!(
+        html.ends_with(
+            "<h2>Inbox</h2><span class=\"badge badge--quiet\">&#60;3&#62;</span></article>"
+        ),
+        "{html}"
+    );
+    assert_eq!(html.matches("data-pjx-").count(), 4);
+}

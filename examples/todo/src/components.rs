@@ -1,0 +1,132 @@
+//! The page's components. Each reactive one names the state keys it depends on; the rules
+//! behind these declarations are checked when the crate compiles (see `docs/declaring.md`).
+
+use std::sync::Arc;
+
+use pjx::prelude::*;
+use serde::Serialize;
+
+use crate::store::{Store, Todo};
+
+/// The pieces of state the page depends on.
+#[derive(MutationKey)]
+pub enum Keys {
+    /// Any todo's text or done flag (and so every count).
+    Todos,
+    /// Which todos exist, and in what order.
+    TodoList,
+}
+
+/// The store, as reached from `load`.
+fn store(cx: &LoadCx) -> Result<&Store, LoadError> {
+    cx.require::<Arc<Store>>().map(|s| &**s)
+}
+
+/// One todo: a keyed region per row, `row-<id>`.
+#[reactive(react = [Keys::Todos], template = "item_row.html")]
+#[derive(Serialize)]
+pub struct ItemRow {
+    id: String,
+    #[pjx_key]
+    todo_id: i64,
+    title: String,
+    done: bool,
+}
+
+#[reactive]
+impl ItemRow {
+    async fn load(todo_id: i64, cx: &LoadCx) -> Result<Self, LoadError> {
+        let todo = store(cx)?.get(todo_id).ok_or(LoadError::NotFound)?;
+        Ok(Self::from(&todo))
+    }
+}
+
+impl From<&Todo> for ItemRow {
+    fn from(todo: &Todo) -> Self {
+        ItemRow {
+            id: format!("row-{}", todo.id),
+            todo_id: todo.id,
+            title: todo.text.clone(),
+            done: todo.done,
+        }
+    }
+}
+
+/// The list of rows. Adding or clearing todos changes which rows exist.
+#[reactive(react = [Keys::TodoList], template = "todo_list.html", name = "list")]
+pub struct TodoList {
+    rows: Vec<ItemRow>,
+}
+
+#[reactive]
+impl TodoList {
+    async fn load(cx: &LoadCx) -> Result<Self, LoadError> {
+        Ok(TodoList {
+            rows: store(cx)?.all().iter().map(ItemRow::from).collect(),
+        })
+    }
+}
+
+/// "N left".
+#[reactive(react = [Keys::Todos], template = "counter.html")]
+pub struct Counter {
+    remaining: usize,
+}
+
+#[reactive]
+impl Counter {
+    async fn load(cx: &LoadCx) -> Result<Self, LoadError> {
+        let remaining = store(cx)?.all().iter().filter(|t| !t.done).count();
+        Ok(Counter { remaining })
+    }
+}
+
+/// "N total".
+#[reactive(react = [Keys::Todos], template = "total.html")]
+pub struct Total {
+    total: usize,
+}
+
+#[reactive]
+impl Total {
+    async fn load(cx: &LoadCx) -> Result<Self, LoadError> {
+        Ok(Total {
+            total: store(cx)?.all().len(),
+        })
+    }
+}
+
+/// "Clear completed (N)".
+#[reactive(react = [Keys::Todos], template = "clear_button.html", name = "clear")]
+pub struct ClearButton {
+    completed: usize,
+}
+
+#[reactive]
+impl ClearButton {
+    async fn load(cx: &LoadCx) -> Result<Self, LoadError> {
+        let completed = store(cx)?.all().iter().filter(|t| t.done).count();
+        Ok(ClearButton { completed })
+    }
+}
+
+/// The whole page: a plain component holding the reactive regions.
+#[component(template = "page.html", css = "app.css")]
+pub struct Page {
+    pub list: TodoList,
+    pub counter: Counter,
+    pub total: Total,
+    pub clear: ClearButton,
+}
+
+impl Page {
+    /// Loads every region of the page.
+    pub async fn load(cx: &LoadCx) -> Result<Self, LoadError> {
+        Ok(Page {
+            list: TodoList::load(cx).await?,
+            counter: Counter::load(cx).await?,
+            total: Total::load(cx).await?,
+            clear: ClearButton::load(cx).await?,
+        })
+    }
+}
