@@ -1,6 +1,6 @@
 use pjx::prelude::*;
 
-#[component(source = "<span>{{ label }}</span>", style = "badge.css")]
+#[component(style = "badge.css", source = "<span>{{ label }}</span>")]
 pub struct Badge {
     label: String,
 }

@@ -124,9 +124,6 @@ fn parse_load(cx: &mut Ctxt, load: &ImplItemFn) -> Option<LoadSig> {
             }
         }
     }
-    if sig.variadic.is_some() {
-        ok = false;
-    }
     let output = match &sig.output {
         ReturnType::Default => {
             cx.error_spanned_by(

@@ -27,6 +27,13 @@ impl Kind {
             Kind::Plain => "#[component]",
         }
     }
+
+    fn options(self) -> &'static str {
+        match self {
+            Kind::Reactive => "react, template, source, extends, css, js, name",
+            Kind::Plain => "template, source, extends, css, js, name",
+        }
+    }
 }
 
 /// Where the component's markup comes from (rule 4: exactly one).
@@ -128,16 +135,16 @@ enum RawSource {
     Extends(Box<Type>),
 }
 
-const OPTIONS: &str = "react, template, source, extends, css, js, name";
-
 fn parse_options(cx: &mut Ctxt, kind: Kind, args: TokenStream) -> Options {
     let mut options = Options::default();
     let parser = syn::meta::parser(|meta| {
         let Some(ident) = meta.path.get_ident().cloned() else {
-            return Err(meta.error(format!(
-                "unknown {} option; expected one of: {OPTIONS}",
-                kind.attr()
+            cx.syn_error(meta.error(format!(
+                "unknown {} option; expected one of: {}",
+                kind.attr(),
+                kind.options()
             )));
+            return skip_value(&meta);
         };
         match ident.to_string().as_str() {
             "react" => {
@@ -204,15 +211,19 @@ fn parse_options(cx: &mut Ctxt, kind: Kind, args: TokenStream) -> Options {
                 }
             }
             "id" => {
-                return Err(meta.error(
+                cx.syn_error(meta.error(
                     "the region id is not an option: a field named `id` sets it; without one, a singleton's id is its kebab-case type name and a keyed region's is `<kebab-name>-<key>`",
                 ));
+                skip_value(&meta)?;
             }
             other => {
-                return Err(meta.error(format!(
-                    "unknown {} option `{other}`; expected one of: {OPTIONS}",
-                    kind.attr()
+                // Reported, then skipped, so the options after it are still read.
+                cx.syn_error(meta.error(format!(
+                    "unknown {} option `{other}`; expected one of: {}",
+                    kind.attr(),
+                    kind.options()
                 )));
+                skip_value(&meta)?;
             }
         }
         Ok(())
@@ -221,6 +232,18 @@ fn parse_options(cx: &mut Ctxt, kind: Kind, args: TokenStream) -> Options {
         cx.syn_error(e);
     }
     options
+}
+
+/// Skips `= <expr>` after an option that was reported as wrong.
+fn skip_value(meta: &syn::meta::ParseNestedMeta) -> syn::Result<()> {
+    if meta.input.peek(Token![=]) {
+        meta.value()?.parse::<Expr>()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        let content;
+        syn::parenthesized!(content in meta.input);
+        content.parse::<TokenStream>()?;
+    }
+    Ok(())
 }
 
 /// `"a.css"` or `["a.css", "b.css"]`.
