@@ -16,6 +16,8 @@ const LOAD_SHAPE: &str = "async fn load(cx: &LoadCx) -> Result<Self, LoadError>"
 
 /// What `load` looks like.
 struct LoadSig {
+    /// Whether the impl also defines `depends_on(&self)`.
+    depends_on: bool,
     is_async: bool,
     /// The key parameter's type, when `load` takes one.
     key: Option<Type>,
@@ -51,8 +53,23 @@ pub fn expand_impl(args: TokenStream, item: ItemImpl) -> TokenStream {
         ImplItem::Fn(f) if f.sig.ident == "load" => Some(f),
         _ => None,
     });
+    let depends_on = item.items.iter().find_map(|i| match i {
+        ImplItem::Fn(f) if f.sig.ident == "depends_on" => Some(f),
+        _ => None,
+    });
+    if let Some(f) = depends_on
+        && !matches!(f.sig.inputs.first(), Some(FnArg::Receiver(r)) if r.mutability.is_none() && matches!(r.kind, syn::ReceiverKind::Reference(_, _, None)) && f.sig.inputs.len() == 1)
+    {
+        cx.error_spanned_by(
+            &f.sig,
+            "`depends_on` narrows a loaded component's keys: write `fn depends_on(&self) -> Vec<Keys>` (any iterable of keys), returning keys from its `react` set",
+        );
+    }
     let sig = match load {
-        Some(load) => parse_load(&mut cx, load),
+        Some(load) => parse_load(&mut cx, load).map(|mut sig| {
+            sig.depends_on = depends_on.is_some();
+            sig
+        }),
         None => {
             cx.error_spanned_by(
                 &item.self_ty,
@@ -135,6 +152,7 @@ fn parse_load(cx: &mut Ctxt, load: &ImplItemFn) -> Option<LoadSig> {
         ReturnType::Type(_, ty) => (**ty).clone(),
     };
     ok.then(|| LoadSig {
+        depends_on: false,
         is_async: sig.asyncness.is_some(),
         key,
         takes_cx,
@@ -189,9 +207,28 @@ fn expand_load(self_ty: &Type, sig: &LoadSig) -> TokenStream {
         <#output as ::pjx::__private::LoadResult<Self>>::into_load_result(__pjx_loaded)
     };
     let self_tokens = self_ty.to_token_stream();
+    let depends_on = if sig.depends_on {
+        quote! {
+            fn depends_on(&self) -> ::core::option::Option<::pjx::__private::Vec<::pjx::__private::Key>> {
+                ::core::option::Option::Some(
+                    ::core::iter::IntoIterator::into_iter(<#self_ty>::depends_on(self))
+                        .map(::pjx::__private::IntoKey::into_key)
+                        .collect(),
+                )
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
     quote! {
+        ::pjx::__private::inventory::submit! {
+            ::pjx::__private::ReactiveType::of::<#self_tokens>()
+        }
+
         #[automatically_derived]
         impl ::pjx::__private::Load for #self_tokens {
+            #depends_on
+
             #[allow(clippy::manual_async_fn)]
             fn load(
                 __pjx_key: <Self as ::pjx::__private::Reactive>::Key,

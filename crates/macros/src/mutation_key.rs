@@ -221,7 +221,15 @@ fn expand(model: &Model) -> TokenStream {
             }
         },
     );
+    let enum_name = ident.to_string();
     quote! {
+        ::pjx::__private::inventory::submit! {
+            ::pjx::__private::KeySet {
+                enum_name: #enum_name,
+                names: &[#(#wires),*],
+            }
+        }
+
         #[automatically_derived]
         impl ::pjx::__private::MutationKey for #ident {
             const ALL: &'static [Self] = &[#(Self::#variant_idents),*];

@@ -5,6 +5,7 @@
 //! pjx's own words, used exactly once per check so a mistake produces one error.
 
 pub use askama;
+pub use inventory;
 pub use serde;
 
 pub use core::fmt;
@@ -21,6 +22,7 @@ pub use crate::component::{
 pub use crate::hash::{CanonicalError, HashState, StateWriter};
 pub use crate::key::{IntoKey, Key, Keyed, MutationKey, ReactSet};
 pub use crate::load::{LoadCx, LoadError, LoadKey, NoKey};
+pub use crate::registry::{KeySet, ReactiveType};
 pub use crate::scope::record_mutation;
 
 /// The default id of a keyed region: `<prefix><wire key>`. Generic, so a key type that is not
@@ -107,7 +109,13 @@ pub trait Extends {
 }
 
 /// Renders an `extends` component's template: the base's, with the base's data.
-pub fn render_base<T: Extends>(component: &T, out: &mut String) -> Result<(), RenderError> {
+pub fn render_base<T: Extends + Component>(
+    component: &T,
+    out: &mut String,
+) -> Result<(), RenderError> {
+    if let Some(scope) = crate::Scope::current() {
+        scope.note_assets(T::assets());
+    }
     component.base().render_template(out)
 }
 

@@ -5,8 +5,8 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::future::Future;
 
-use crate::hash::{CanonicalError, HashState};
-use crate::key::ReactSet;
+use crate::hash::{CanonicalError, HashState, StateHash};
+use crate::key::{Key, ReactSet};
 use crate::load::{LoadCx, LoadError, LoadKey};
 use crate::stamp::{RootError, Stamp, stamp_root};
 
@@ -90,6 +90,13 @@ pub trait Reactive: Component + HashState + Sized {
 pub trait Load: Reactive {
     /// Loads the instance with `key` (ignored by singletons).
     fn load(key: Self::Key, cx: &LoadCx) -> impl Future<Output = Result<Self, LoadError>>;
+
+    /// The keys this loaded value really depends on, when narrower than the static `react`
+    /// set (a `depends_on` method in the `#[reactive] impl`). The process-wide load cache
+    /// indexes the entry under these keys only; the walk always uses the static set.
+    fn depends_on(&self) -> Option<Vec<Key>> {
+        None
+    }
 }
 
 /// A CSS or JS file a component needs.
@@ -115,10 +122,41 @@ pub enum Asset {
     JsUrl(&'static str),
 }
 
+/// Where embedded assets are served: `<prefix><content hash>/<path>`.
+pub const ASSET_PREFIX: &str = "/_pjx/assets/";
+
 impl Asset {
     /// Whether this is a stylesheet.
     pub fn is_css(&self) -> bool {
         matches!(self, Asset::Css { .. } | Asset::CssUrl(_))
+    }
+
+    /// The URL the page loads this asset from; also its token in `X-PJX-Assets`. An embedded
+    /// file's URL carries a hash of its content, so it can be cached forever.
+    ///
+    /// ```
+    /// use pjx::Asset;
+    /// assert_eq!(Asset::CssUrl("/app.css").url(), "/app.css");
+    /// let url = Asset::Css { path: "badge.css", content: ".b{}" }.url();
+    /// assert!(url.starts_with("/_pjx/assets/") && url.ends_with("/badge.css"));
+    /// ```
+    pub fn url(&self) -> String {
+        match self {
+            Asset::CssUrl(url) | Asset::JsUrl(url) => (*url).to_owned(),
+            Asset::Css { path, content } | Asset::Js { path, content } => {
+                let hash = blake3::hash(content.as_bytes()).to_hex();
+                format!("{ASSET_PREFIX}{}/{path}", &hash.as_str()[..16])
+            }
+        }
+    }
+}
+
+/// Tells the current request scope which assets a rendered component needs.
+fn note_assets(assets: &[Asset]) {
+    if !assets.is_empty()
+        && let Some(scope) = crate::Scope::current()
+    {
+        scope.note_assets(assets);
     }
 }
 
@@ -187,43 +225,50 @@ impl StdError for RenderError {
 /// Renders a reactive component and stamps its root. What `#[reactive]` components'
 /// [`Component::render_into`] calls.
 pub fn render_reactive<T: Reactive>(component: &T, out: &mut String) -> Result<(), RenderError> {
+    let hash = component
+        .state_hash()
+        .map_err(|e| RenderError::new(T::TYPE_NAME, RenderErrorKind::State(e)))?;
+    render_region(component, &hash, None, out)
+}
+
+/// Renders a reactive component whose state hash is already known, stamping its root; with
+/// `oob`, the root also carries `hx-swap-oob="<oob>"`. On error nothing is appended.
+pub fn render_region<T: Reactive>(
+    component: &T,
+    hash: &StateHash,
+    oob: Option<&str>,
+    out: &mut String,
+) -> Result<(), RenderError> {
     let start = out.len();
-    let result = render_stamped(component, out, start);
+    let result = component.render_template(out).and_then(|()| {
+        let id = component.region_id();
+        let load = component.load_key().map(LoadKey::to_wire);
+        let stamp = Stamp {
+            id: &id,
+            type_name: T::TYPE_NAME,
+            hash: hash.as_str(),
+            reacts: T::react().attr(),
+            load: load.as_deref(),
+            oob,
+        };
+        stamp_root(out, start, &stamp)
+            .map_err(|e| RenderError::new(T::TYPE_NAME, RenderErrorKind::Root(e)))
+    });
     if result.is_err() {
         out.truncate(start);
     }
     result
 }
 
-fn render_stamped<T: Reactive>(
-    component: &T,
-    out: &mut String,
-    start: usize,
-) -> Result<(), RenderError> {
-    component.render_template(out)?;
-    let fail = |kind| RenderError::new(T::TYPE_NAME, kind);
-    let hash = component
-        .state_hash()
-        .map_err(|e| fail(RenderErrorKind::State(e)))?;
-    let id = component.region_id();
-    let load = component.load_key().map(LoadKey::to_wire);
-    let stamp = Stamp {
-        id: &id,
-        type_name: T::TYPE_NAME,
-        hash: hash.as_str(),
-        reacts: T::react().attr(),
-        load: load.as_deref(),
-    };
-    stamp_root(out, start, &stamp).map_err(|e| fail(RenderErrorKind::Root(e)))
-}
-
 /// Renders any component's template through askama. What generated
 /// [`Component::render_template`] impls call.
 pub fn render_askama<T: askama::Template + ?Sized>(
     component: &'static str,
+    assets: &'static [Asset],
     template: &T,
     out: &mut String,
 ) -> Result<(), RenderError> {
+    note_assets(assets);
     let start = out.len();
     out.reserve(T::SIZE_HINT);
     template.render_into(out).map_err(|e| {

@@ -29,17 +29,27 @@
 
 extern crate self as pjx;
 
+pub mod cache;
 pub mod component;
+pub mod engine;
 pub mod hash;
 pub mod key;
 pub mod load;
+pub mod manifest;
+pub mod oob;
+pub mod registry;
 pub mod scope;
 pub mod stamp;
+pub mod testing;
+pub mod walk;
 
 pub use component::{Asset, Component, Load, Reactive, RenderError, RenderErrorKind};
+pub use engine::{DevMode, Engine};
 pub use hash::{HashState, StateHash};
 pub use key::{IntoKey, Key, Keyed, MutationKey, ReactSet};
 pub use load::{LoadCx, LoadError, LoadKey, NoKey};
+pub use oob::{Reply, reply};
+pub use registry::Registry;
 pub use scope::{Scope, record_mutation};
 
 /// Derives [`MutationKey`](trait@MutationKey) for a fieldless enum; see the trait for details.

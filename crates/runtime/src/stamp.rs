@@ -22,6 +22,8 @@ pub struct Stamp<'a> {
     pub reacts: &'a str,
     /// `data-pjx-load`: the load key of a keyed region.
     pub load: Option<&'a str>,
+    /// `hx-swap-oob`: set when the region rides along a response out of band.
+    pub oob: Option<&'a str>,
 }
 
 /// The attribute names pjx owns on a region root; templates must not set them.
@@ -78,6 +80,7 @@ impl std::error::Error for RootError {}
 /// let mut html = String::from("<li class=\"todo\">Ship it</li>");
 /// stamp_root(&mut html, 0, &Stamp {
 ///     id: "row-1", type_name: "item_row", hash: "00ff", reacts: "todos", load: Some("1"),
+///     oob: None,
 /// }).unwrap();
 /// assert_eq!(html, "<li class=\"todo\" data-pjx-id=\"row-1\" data-pjx-type=\"item_row\" \
 ///     data-pjx-hash=\"00ff\" data-pjx-reacts=\"todos\" data-pjx-load=\"1\">Ship it</li>");
@@ -91,6 +94,9 @@ pub fn stamp_root(html: &mut String, start: usize, stamp: &Stamp<'_>) -> Result<
     push_attr(&mut attrs, "data-pjx-reacts", stamp.reacts);
     if let Some(load) = stamp.load {
         push_attr(&mut attrs, "data-pjx-load", load);
+    }
+    if let Some(oob) = stamp.oob {
+        push_attr(&mut attrs, "hx-swap-oob", oob);
     }
     html.insert_str(at, &attrs);
     Ok(())
@@ -132,6 +138,39 @@ pub fn escape_attr_into(out: &mut String, value: &str) {
         last = i + 1;
     }
     out.push_str(&value[last..]);
+}
+
+/// The region ids stamped in `html`, in document order, unescaped: the root's first, then
+/// those of regions rendered inside it.
+///
+/// ```
+/// let html = r#"<ul data-pjx-id="list"><li data-pjx-id="row-&quot;1&quot;"></li></ul>"#;
+/// let ids: Vec<String> = pjx::stamp::stamped_ids(html).collect();
+/// assert_eq!(ids, ["list", "row-\"1\""]);
+/// ```
+pub fn stamped_ids(html: &str) -> impl Iterator<Item = String> + '_ {
+    const NEEDLE: &str = " data-pjx-id=\"";
+    let mut rest = html;
+    std::iter::from_fn(move || {
+        let start = rest.find(NEEDLE)? + NEEDLE.len();
+        let len = rest[start..].find('"')?;
+        let value = unescape_attr(&rest[start..start + len]);
+        rest = &rest[start + len..];
+        Some(value)
+    })
+}
+
+/// Reverses [`escape_attr`].
+fn unescape_attr(value: &str) -> String {
+    if !value.contains('&') {
+        return value.to_owned();
+    }
+    value
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// Elements that never have content or an end tag.
@@ -213,15 +252,36 @@ struct StartTag {
     reserved: Option<String>,
 }
 
-/// Parses the start tag at `i` (which is `<` followed by a letter).
+/// Parses the start tag at `i` (which is `<` followed by a letter), noting any attribute pjx
+/// stamps itself.
 fn parse_start_tag(html: &str, i: usize) -> Result<StartTag, RootError> {
+    let mut reserved = None;
+    let mut tag = scan_start_tag(html, i, |name, _| {
+        if reserved.is_none()
+            && let Some(own) = STAMPED_ATTRIBUTES
+                .iter()
+                .find(|a| a.eq_ignore_ascii_case(name))
+        {
+            reserved = Some((*own).to_owned());
+        }
+    })?;
+    tag.reserved = reserved;
+    Ok(tag)
+}
+
+/// Scans the start tag at `i`, calling `on_attr(name, raw value)` for each attribute (the value
+/// without its quotes and still escaped; `None` for a bare attribute).
+fn scan_start_tag(
+    html: &str,
+    i: usize,
+    mut on_attr: impl FnMut(&str, Option<&str>),
+) -> Result<StartTag, RootError> {
     let bytes = html.as_bytes();
     let mut j = i + 1;
     while j < bytes.len() && !is_tag_delim(bytes[j]) {
         j += 1;
     }
     let name = html[i + 1..j].to_ascii_lowercase();
-    let mut reserved = None;
     loop {
         while j < bytes.len() && bytes[j].is_ascii_whitespace() {
             j += 1;
@@ -234,7 +294,7 @@ fn parse_start_tag(html: &str, i: usize) -> Result<StartTag, RootError> {
                     end: j + 1,
                     insert_at: j,
                     self_closing: false,
-                    reserved,
+                    reserved: None,
                 });
             }
             Some(b'/') if bytes.get(j + 1) == Some(&b'>') => {
@@ -243,7 +303,7 @@ fn parse_start_tag(html: &str, i: usize) -> Result<StartTag, RootError> {
                     end: j + 2,
                     insert_at: j,
                     self_closing: true,
-                    reserved,
+                    reserved: None,
                 });
             }
             Some(b'/') => j += 1,
@@ -252,35 +312,100 @@ fn parse_start_tag(html: &str, i: usize) -> Result<StartTag, RootError> {
                 while j < bytes.len() && !is_attr_name_delim(bytes[j]) {
                     j += 1;
                 }
-                let attr = html[attr_start..j].to_ascii_lowercase();
-                if reserved.is_none() && STAMPED_ATTRIBUTES.contains(&attr.as_str()) {
-                    reserved = Some(attr);
-                }
+                let attr = &html[attr_start..j];
                 while j < bytes.len() && bytes[j].is_ascii_whitespace() {
                     j += 1;
                 }
-                if bytes.get(j) == Some(&b'=') {
-                    j += 1;
-                    while j < bytes.len() && bytes[j].is_ascii_whitespace() {
-                        j += 1;
-                    }
-                    match bytes.get(j) {
-                        Some(&q @ (b'"' | b'\'')) => {
-                            j = find(bytes, j + 1, &[q]).ok_or(RootError::Unterminated)? + 1;
-                        }
-                        _ => {
-                            while j < bytes.len()
-                                && !bytes[j].is_ascii_whitespace()
-                                && bytes[j] != b'>'
-                            {
-                                j += 1;
-                            }
-                        }
-                    }
+                if bytes.get(j) != Some(&b'=') {
+                    on_attr(attr, None);
+                    continue;
                 }
+                j += 1;
+                while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+                    j += 1;
+                }
+                let value = match bytes.get(j) {
+                    Some(&q @ (b'"' | b'\'')) => {
+                        let close = find(bytes, j + 1, &[q]).ok_or(RootError::Unterminated)?;
+                        let value = &html[j + 1..close];
+                        j = close + 1;
+                        value
+                    }
+                    _ => {
+                        let value_start = j;
+                        while j < bytes.len() && !bytes[j].is_ascii_whitespace() && bytes[j] != b'>'
+                        {
+                            j += 1;
+                        }
+                        &html[value_start..j]
+                    }
+                };
+                on_attr(attr, Some(value));
             }
         }
     }
+}
+
+/// An element found by [`element_at`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Element {
+    /// Index just past the element's end tag (or its start tag, for void elements).
+    pub end: usize,
+    /// Attributes, names lowercased, values unescaped.
+    pub attrs: Vec<(String, String)>,
+}
+
+impl Element {
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The element whose start tag begins at `i`.
+pub(crate) fn element_at(html: &str, i: usize) -> Option<Element> {
+    if !starts_element(html.as_bytes(), i) {
+        return None;
+    }
+    let mut attrs = Vec::new();
+    let tag = scan_start_tag(html, i, |name, value| {
+        attrs.push((
+            name.to_ascii_lowercase(),
+            value.map(unescape_attr).unwrap_or_default(),
+        ));
+    })
+    .ok()?;
+    let end = if tag.self_closing || VOID.contains(&tag.name.as_str()) {
+        tag.end
+    } else {
+        skip_element_body(html, tag.end, &tag.name).ok()?
+    };
+    Some(Element { end, attrs })
+}
+
+/// Start indexes of the top-level elements of `html`, skipping text and comments between them.
+pub(crate) fn top_level_elements(html: &str) -> Vec<usize> {
+    let bytes = html.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i..].starts_with(b"<!--") {
+            i = find(bytes, i + 4, b"-->").map_or(bytes.len(), |e| e + 3);
+        } else if starts_element(bytes, i) {
+            match element_at(html, i) {
+                Some(element) => {
+                    out.push(i);
+                    i = element.end;
+                }
+                None => break,
+            }
+        } else {
+            i += 1;
+        }
+    }
+    out
 }
 
 fn is_tag_delim(b: u8) -> bool {
@@ -365,6 +490,7 @@ mod tests {
         hash: "h",
         reacts: "k",
         load: None,
+        oob: None,
     };
     const ATTRS: &str =
         r#" data-pjx-id="r" data-pjx-type="t" data-pjx-hash="h" data-pjx-reacts="k""#;
@@ -457,12 +583,23 @@ mod tests {
                 hash: "h",
                 reacts: "k",
                 load: Some("x'y&z"),
+                oob: Some("outerHTML:[data-pjx-id='a\\'b']"),
             },
         )
         .unwrap();
         assert!(html.contains(r#"data-pjx-id="a&quot;&gt;&lt;script&gt;""#));
         assert!(html.contains(r#"data-pjx-load="x&#39;y&amp;z""#));
+        assert!(html.contains(r#"hx-swap-oob="outerHTML:[data-pjx-id=&#39;a\&#39;b&#39;]""#));
         assert_eq!(html.matches('<').count(), 2);
+    }
+
+    #[test]
+    fn stamped_ids_round_trip_through_escaping() {
+        for id in ["plain", "a\"b", "x'y", "<&>", "&amp;"] {
+            let mut html = String::from("<p><b></b></p>");
+            stamp_root(&mut html, 0, &Stamp { id, ..STAMP }).unwrap();
+            assert_eq!(stamped_ids(&html).collect::<Vec<_>>(), [id]);
+        }
     }
 
     #[test]

@@ -113,6 +113,7 @@ fn expand_component(model: &Model) -> TokenStream {
         _ => quote! {
             ::pjx::__private::render_askama(
                 <Self as ::pjx::__private::Component>::TYPE_NAME,
+                <Self as ::pjx::__private::Component>::assets(),
                 &__PjxView { __pjx_component: self },
                 out,
             )

@@ -1,0 +1,412 @@
+//! The load cache: results of `load`, keyed by (component type, load key).
+//!
+//! - **Tier 1** lives in the request scope and is always on: a region loaded twice in one
+//!   request (say, as the primary and again by the walk) reaches the store once.
+//! - **Tier 2** ([`SharedCache`]) lives per process, shared by every actix worker, and is
+//!   switched on by configuring an [`InvalidationBackend`]: [`InProcess`] for one process, a
+//!   pub/sub backend when several processes must hear each other's invalidations.
+//!
+//! Entries are immutable `Arc`s: a caller can read a cached component but never change the
+//! cached value. Invalidation goes through a reverse index (key → entries) and a forward
+//! index (entry → keys), so it costs the entries it touches, not the size of the cache.
+//!
+//! **Races.** A load runs without any lock held and may take a while; an invalidation of one
+//! of its keys may land meanwhile. Every invalidation bumps an epoch per key name; a load
+//! remembers the epoch it started at and its result is only stored if none of its keys was
+//! invalidated since. (An invalidation of `todos:7` bumps `todos`: a concurrent load of row 8
+//! is then not stored either. That costs a reload, never a stale entry.)
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::sync::{Arc, Weak};
+
+use parking_lot::{Mutex, RwLock};
+
+use crate::key::{Key, ReactSet};
+use crate::registry::AnyComponent;
+
+/// Identifies a cache entry: a component type and the canonical text of its load key (empty
+/// for singletons).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EntryKey {
+    /// The registered type name.
+    pub type_name: &'static str,
+    /// The canonical load key.
+    pub load: Box<str>,
+}
+
+impl EntryKey {
+    /// The entry of `type_name` loaded with `load`.
+    pub fn new(type_name: &'static str, load: impl Into<Box<str>>) -> Self {
+        EntryKey {
+            type_name,
+            load: load.into(),
+        }
+    }
+}
+
+impl fmt::Display for EntryKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.load.is_empty() {
+            f.write_str(self.type_name)
+        } else {
+            write!(f, "{}({})", self.type_name, self.load)
+        }
+    }
+}
+
+/// Whether the dirtied `key` concerns an entry of a type reacting to `react`, loaded with
+/// `load`: `todos` concerns every such entry, `todos:7` only the one loaded with `7`.
+pub fn concerns(key: &Key, react: &ReactSet, load: &str, keyed: bool) -> bool {
+    if !react.contains(key.name()) {
+        return false;
+    }
+    match key.instance() {
+        None => true,
+        Some(instance) => keyed && instance == load,
+    }
+}
+
+/// The request tier: a plain map, private to one request.
+#[derive(Default)]
+pub(crate) struct RequestCache {
+    entries: HashMap<EntryKey, (Arc<AnyComponent>, &'static ReactSet, bool)>,
+    /// Bumped by every mutation recorded in the request.
+    epoch: u64,
+}
+
+impl RequestCache {
+    pub(crate) fn get(&self, key: &EntryKey) -> Option<Arc<AnyComponent>> {
+        self.entries.get(key).map(|(v, _, _)| Arc::clone(v))
+    }
+
+    pub(crate) fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    /// Stores a result unless the request mutated state since the load began.
+    pub(crate) fn insert(
+        &mut self,
+        started: u64,
+        key: EntryKey,
+        value: Arc<AnyComponent>,
+        react: &'static ReactSet,
+        keyed: bool,
+    ) {
+        if started == self.epoch {
+            self.entries.insert(key, (value, react, keyed));
+        }
+    }
+
+    /// Drops the entries the keys concern.
+    pub(crate) fn invalidate(&mut self, keys: &[Key]) {
+        self.epoch += 1;
+        self.entries.retain(|entry, (_, react, keyed)| {
+            !keys.iter().any(|k| concerns(k, react, &entry.load, *keyed))
+        });
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+}
+
+/// Delivers invalidations between processes.
+///
+/// The process that mutated state evicts its own entries, then calls
+/// [`publish`](Self::publish); every other process's cache hears of it through the callback
+/// given to [`subscribe`](Self::subscribe).
+///
+/// ```
+/// use std::sync::Arc;
+/// use pjx::cache::{InProcess, SharedCache};
+/// let cache = SharedCache::new(Arc::new(InProcess));
+/// assert_eq!(cache.len(), 0);
+/// ```
+pub trait InvalidationBackend: Send + Sync + 'static {
+    /// Tells the other processes that `keys` changed.
+    fn publish(&self, keys: &[Key]);
+
+    /// Delivers other processes' invalidations to `sink` from now on.
+    fn subscribe(&self, sink: InvalidationSink);
+}
+
+/// Where a backend delivers invalidations it received.
+pub type InvalidationSink = Arc<dyn Fn(&[Key]) + Send + Sync>;
+
+/// The backend for a single process: there is nobody else to tell.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct InProcess;
+
+impl InvalidationBackend for InProcess {
+    fn publish(&self, _keys: &[Key]) {}
+    fn subscribe(&self, _sink: InvalidationSink) {}
+}
+
+/// The result of [`SharedCache::begin`]: when a load started, for the race check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ticket(u64);
+
+/// Counters describing what a cache did (for tests, benches and dev tooling).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Lookups answered from the cache.
+    pub hits: u64,
+    /// Lookups that missed.
+    pub misses: u64,
+    /// Results stored.
+    pub stored: u64,
+    /// Results not stored because a key was invalidated during their load.
+    pub refused_stale: u64,
+    /// Entries evicted by invalidations.
+    pub evicted: u64,
+}
+
+struct Stored {
+    value: Arc<AnyComponent>,
+    /// Forward index: the index keys this entry is filed under.
+    keys: Vec<Key>,
+}
+
+#[derive(Default)]
+struct SharedState {
+    entries: HashMap<EntryKey, Stored>,
+    /// Reverse index: which entries each key concerns.
+    index: HashMap<Key, HashSet<EntryKey>>,
+    /// Epoch of the latest invalidation of each key name. Names are `&'static str`s from
+    /// declared key enums, so this map stays as small as the set of key names.
+    invalidated: HashMap<&'static str, u64>,
+    epoch: u64,
+    stats: CacheStats,
+}
+
+/// The process tier of the load cache. See the [module docs](self).
+pub struct SharedCache {
+    state: Mutex<SharedState>,
+    backend: Arc<dyn InvalidationBackend>,
+    max_entries: usize,
+}
+
+impl fmt::Debug for SharedCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SharedCache")
+            .field("entries", &self.len())
+            .field("max_entries", &self.max_entries)
+            .finish()
+    }
+}
+
+impl SharedCache {
+    /// A cache that tells others through `backend` and hears from them through it.
+    pub fn new(backend: Arc<dyn InvalidationBackend>) -> Arc<Self> {
+        Self::with_capacity(backend, 100_000)
+    }
+
+    /// [`new`](Self::new), holding at most `max_entries` (further results are simply not
+    /// stored until invalidations make room).
+    pub fn with_capacity(backend: Arc<dyn InvalidationBackend>, max_entries: usize) -> Arc<Self> {
+        let cache = Arc::new(SharedCache {
+            state: Mutex::new(SharedState::default()),
+            backend: Arc::clone(&backend),
+            max_entries,
+        });
+        let weak: Weak<SharedCache> = Arc::downgrade(&cache);
+        backend.subscribe(Arc::new(move |keys: &[Key]| {
+            if let Some(cache) = weak.upgrade() {
+                cache.invalidate_local(keys);
+            }
+        }));
+        cache
+    }
+
+    /// The cached value of `key`, if any.
+    pub fn get(&self, key: &EntryKey) -> Option<Arc<AnyComponent>> {
+        let mut state = self.state.lock();
+        match state.entries.get(key).map(|s| Arc::clone(&s.value)) {
+            Some(value) => {
+                state.stats.hits += 1;
+                Some(value)
+            }
+            None => {
+                state.stats.misses += 1;
+                None
+            }
+        }
+    }
+
+    /// Marks the start of a load; pass the ticket to [`insert`](Self::insert).
+    pub fn begin(&self) -> Ticket {
+        Ticket(self.state.lock().epoch)
+    }
+
+    /// Stores a loaded value under the keys it depends on: `react` (the type's static set)
+    /// or the narrower `depends_on`, plus `name:load` for keyed entries. Refuses (returns
+    /// `false`) when one of the type's keys was invalidated after `ticket` was taken.
+    pub fn insert(
+        &self,
+        ticket: Ticket,
+        key: EntryKey,
+        value: Arc<AnyComponent>,
+        react: &ReactSet,
+        depends_on: Option<&[Key]>,
+        keyed: bool,
+    ) -> bool {
+        let mut state = self.state.lock();
+        let stale = react.keys().iter().any(|k| {
+            state
+                .invalidated
+                .get(k.name())
+                .is_some_and(|&e| e > ticket.0)
+        });
+        if stale {
+            state.stats.refused_stale += 1;
+            return false;
+        }
+        if !state.entries.contains_key(&key) && state.entries.len() >= self.max_entries {
+            return false;
+        }
+        let names = depends_on.unwrap_or(react.keys());
+        let mut index_keys: Vec<Key> = Vec::with_capacity(names.len() * 2);
+        for name in names {
+            index_keys.push(name.base());
+            if keyed {
+                index_keys.push(Key::with_instance(name.name(), &*key.load));
+            }
+        }
+        // Replacing an entry: unfile the old one first.
+        if let Some(old) = state.entries.remove(&key) {
+            unfile(&mut state.index, &key, &old.keys);
+        }
+        for k in &index_keys {
+            state
+                .index
+                .entry(k.clone())
+                .or_default()
+                .insert(key.clone());
+        }
+        state.entries.insert(
+            key,
+            Stored {
+                value,
+                keys: index_keys,
+            },
+        );
+        state.stats.stored += 1;
+        true
+    }
+
+    /// Evicts every entry the keys concern, here and (through the backend) in every other
+    /// process. What `#[mutates]` calls; call it yourself after changing state outside a
+    /// `#[mutates]` function (a background job, a migration).
+    pub fn invalidate(&self, keys: &[Key]) {
+        if keys.is_empty() {
+            return;
+        }
+        self.invalidate_local(keys);
+        self.backend.publish(keys);
+    }
+
+    /// Evicts locally only (what a backend's subscription delivers).
+    pub fn invalidate_local(&self, keys: &[Key]) {
+        let mut state = self.state.lock();
+        state.epoch += 1;
+        let epoch = state.epoch;
+        for key in keys {
+            state.invalidated.insert(key.name(), epoch);
+            let Some(entries) = state.index.remove(key) else {
+                continue;
+            };
+            for entry in entries {
+                if let Some(stored) = state.entries.remove(&entry) {
+                    unfile(&mut state.index, &entry, &stored.keys);
+                    state.stats.evicted += 1;
+                }
+            }
+        }
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.state.lock().entries.len()
+    }
+
+    /// Whether the cache is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether `key` has an entry.
+    pub fn contains(&self, key: &EntryKey) -> bool {
+        self.state.lock().entries.contains_key(key)
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> CacheStats {
+        self.state.lock().stats
+    }
+
+    /// Checks the forward and reverse indexes agree (tests).
+    #[doc(hidden)]
+    pub fn check_indexes(&self) -> Result<(), String> {
+        let state = self.state.lock();
+        for (entry, stored) in &state.entries {
+            for k in &stored.keys {
+                if !state.index.get(k).is_some_and(|s| s.contains(entry)) {
+                    return Err(format!("{entry} is not filed under {k}"));
+                }
+            }
+        }
+        for (k, entries) in &state.index {
+            if entries.is_empty() {
+                return Err(format!("empty index set for {k}"));
+            }
+            for entry in entries {
+                match state.entries.get(entry) {
+                    Some(stored) if stored.keys.contains(k) => {}
+                    _ => return Err(format!("index {k} names {entry}, which is not filed there")),
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn unfile(index: &mut HashMap<Key, HashSet<EntryKey>>, entry: &EntryKey, keys: &[Key]) {
+    for k in keys {
+        if let Some(set) = index.get_mut(k) {
+            set.remove(entry);
+            if set.is_empty() {
+                index.remove(k);
+            }
+        }
+    }
+}
+
+static GLOBAL: RwLock<Option<Arc<SharedCache>>> = RwLock::new(None);
+
+/// Makes `cache` the process's shared cache: the one `#[mutates]` invalidates when it runs
+/// outside any request, and the one [`invalidate`] reaches. The actix adapter installs its
+/// configured cache here.
+pub fn install_global(cache: Arc<SharedCache>) {
+    *GLOBAL.write() = Some(cache);
+}
+
+/// The process's shared cache, if one is installed.
+pub fn global() -> Option<Arc<SharedCache>> {
+    GLOBAL.read().clone()
+}
+
+/// Invalidates `keys` in the process's shared cache (and, through its backend, everywhere):
+/// for state changed outside a request, e.g. by a background job.
+///
+/// ```
+/// # use pjx::MutationKey;
+/// # #[derive(MutationKey)] enum Keys { Todos }
+/// pjx::cache::invalidate([Keys::Todos]);  // a no-op until a shared cache is installed
+/// ```
+pub fn invalidate<K: crate::IntoKey>(keys: impl IntoIterator<Item = K>) {
+    if let Some(cache) = global() {
+        let keys: Vec<Key> = keys.into_iter().map(crate::IntoKey::into_key).collect();
+        cache.invalidate(&keys);
+    }
+}

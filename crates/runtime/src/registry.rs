@@ -1,0 +1,361 @@
+//! The registry of reactive component types, and the dependency graph it describes.
+//!
+//! Every `#[reactive] impl` registers its component at compile time (through `inventory`),
+//! and every `#[derive(MutationKey)]` its keys; [`Registry::global`] collects them the first
+//! time it is used, failing fast when two components share a name. The walk looks manifest
+//! entries up here by their `type`.
+
+use std::any::Any;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+
+use crate::component::{Load, RenderError, render_region};
+use crate::hash::{CanonicalError, StateHash};
+use crate::key::{Key, ReactSet};
+use crate::load::{LoadCx, LoadError, LoadKey};
+
+/// A loaded component of some registered type.
+pub type AnyComponent = dyn Any + Send + Sync;
+
+/// What an erased `load` returns.
+pub type LoadFuture<'a> = Pin<Box<dyn Future<Output = Result<Arc<AnyComponent>, LoadError>> + 'a>>;
+
+/// A reactive component type with its operations erased, so the walk can load, hash and render
+/// a region from nothing but its manifest entry.
+#[derive(Clone, Copy)]
+pub struct ReactiveType {
+    name: &'static str,
+    rust_name: fn() -> &'static str,
+    keyed: bool,
+    react: fn() -> &'static ReactSet,
+    canonical_key: fn(&str) -> Option<String>,
+    load: for<'a> fn(&'a str, &'a LoadCx) -> LoadFuture<'a>,
+    state_hash: fn(&AnyComponent) -> Result<StateHash, CanonicalError>,
+    render: fn(&AnyComponent, &StateHash, Option<&str>, &mut String) -> Result<(), RenderError>,
+    depends_on: fn(&AnyComponent) -> Option<Vec<Key>>,
+}
+
+impl ReactiveType {
+    /// The erased operations of `T`. What `#[reactive] impl` registers.
+    pub const fn of<T: Load + Send + Sync + 'static>() -> Self {
+        ReactiveType {
+            name: <T as crate::Component>::TYPE_NAME,
+            rust_name: std::any::type_name::<T>,
+            keyed: T::KEYED,
+            react: T::react,
+            canonical_key: canonical_key::<T>,
+            load: load_erased::<T>,
+            state_hash: state_hash_erased::<T>,
+            render: render_erased::<T>,
+            depends_on: depends_on_erased::<T>,
+        }
+    }
+
+    /// The registered name (`data-pjx-type`).
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The Rust type's path, for messages.
+    pub fn rust_name(&self) -> &'static str {
+        (self.rust_name)()
+    }
+
+    /// Whether instances are told apart by a load key.
+    pub fn is_keyed(&self) -> bool {
+        self.keyed
+    }
+
+    /// The static react set.
+    pub fn react(&self) -> &'static ReactSet {
+        (self.react)()
+    }
+
+    /// The canonical text of a reported load key, or `None` when it is not a valid key.
+    /// Singletons accept anything (they have no key).
+    pub fn canonical_key(&self, wire: &str) -> Option<String> {
+        (self.canonical_key)(wire)
+    }
+
+    /// Loads the instance with the (canonical) key.
+    pub fn load<'a>(&self, key: &'a str, cx: &'a LoadCx) -> LoadFuture<'a> {
+        (self.load)(key, cx)
+    }
+
+    /// The state hash of a value of this type.
+    pub fn state_hash(&self, value: &AnyComponent) -> Result<StateHash, CanonicalError> {
+        (self.state_hash)(value)
+    }
+
+    /// Renders a value of this type, stamped with `hash`; `oob` adds an `hx-swap-oob`
+    /// attribute with that value.
+    pub fn render(
+        &self,
+        value: &AnyComponent,
+        hash: &StateHash,
+        oob: Option<&str>,
+        out: &mut String,
+    ) -> Result<(), RenderError> {
+        (self.render)(value, hash, oob, out)
+    }
+
+    /// The keys a loaded value narrows its dependencies to (`depends_on`), if it does.
+    pub fn depends_on(&self, value: &AnyComponent) -> Option<Vec<Key>> {
+        (self.depends_on)(value)
+    }
+}
+
+impl fmt::Debug for ReactiveType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReactiveType")
+            .field("name", &self.name)
+            .field("rust_name", &self.rust_name())
+            .field("keyed", &self.keyed)
+            .field("react", &self.react().attr())
+            .finish()
+    }
+}
+
+/// Downcasts a value the registry handed out; the pairing of value and type is the
+/// registry's own, so a mismatch is a bug in pjx, reported as such.
+fn downcast<T: 'static>(value: &AnyComponent) -> &T {
+    match value.downcast_ref::<T>() {
+        Some(value) => value,
+        None => panic!(
+            "pjx bug: a {} was handed to the operations of another type",
+            std::any::type_name::<T>()
+        ),
+    }
+}
+
+fn canonical_key<T: Load>(wire: &str) -> Option<String> {
+    if T::KEYED {
+        T::Key::from_wire(wire).map(|k| k.to_wire())
+    } else {
+        Some(String::new())
+    }
+}
+
+fn load_erased<'a, T: Load + Send + Sync + 'static>(
+    key: &'a str,
+    cx: &'a LoadCx,
+) -> LoadFuture<'a> {
+    Box::pin(async move {
+        let key = T::Key::from_wire(key)
+            .ok_or_else(|| LoadError::msg(format!("`{key}` is not a valid load key")))?;
+        let value = T::load(key, cx).await?;
+        Ok(Arc::new(value) as Arc<AnyComponent>)
+    })
+}
+
+fn state_hash_erased<T: Load + 'static>(value: &AnyComponent) -> Result<StateHash, CanonicalError> {
+    downcast::<T>(value).state_hash()
+}
+
+fn render_erased<T: Load + 'static>(
+    value: &AnyComponent,
+    hash: &StateHash,
+    oob: Option<&str>,
+    out: &mut String,
+) -> Result<(), RenderError> {
+    render_region(downcast::<T>(value), hash, oob, out)
+}
+
+fn depends_on_erased<T: Load + 'static>(value: &AnyComponent) -> Option<Vec<Key>> {
+    downcast::<T>(value).depends_on()
+}
+
+/// The keys one `MutationKey` enum declares. What `#[derive(MutationKey)]` registers.
+#[derive(Clone, Copy, Debug)]
+pub struct KeySet {
+    /// The enum's Rust name.
+    pub enum_name: &'static str,
+    /// The wire names of its variants.
+    pub names: &'static [&'static str],
+}
+
+inventory::collect!(ReactiveType);
+inventory::collect!(KeySet);
+
+/// Why a registry could not be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryError {
+    message: String,
+}
+
+impl fmt::Display for RegistryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RegistryError {}
+
+/// The reactive component types the walk knows, by registered name.
+///
+/// ```standalone_crate
+/// use pjx::prelude::*;
+/// use pjx::registry::Registry;
+///
+/// #[derive(MutationKey)]
+/// enum Keys { Todos }
+///
+/// #[reactive(react = [Keys::Todos], source = "<b>{{ n }}</b>")]
+/// struct Counter { n: usize }
+/// #[reactive]
+/// impl Counter {
+///     async fn load() -> Result<Self, LoadError> { Ok(Counter { n: 0 }) }
+/// }
+///
+/// let registry = Registry::global();
+/// assert!(registry.get("counter").is_some());
+/// assert_eq!(registry.dependency_graph().to_string(), "todos → counter\n");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Registry {
+    by_name: HashMap<&'static str, ReactiveType>,
+    keys: Vec<KeySet>,
+}
+
+impl Registry {
+    /// Every component and key registered in this program. Panics, naming both types, when
+    /// two components share a name: that is a startup error to fix, not to handle.
+    pub fn global() -> Arc<Registry> {
+        match Self::try_global() {
+            Ok(registry) => registry,
+            Err(e) => panic!("pjx: {e}"),
+        }
+    }
+
+    /// [`global`](Self::global), reporting a name clash as an error.
+    pub fn try_global() -> Result<Arc<Registry>, RegistryError> {
+        static GLOBAL: OnceLock<Result<Arc<Registry>, RegistryError>> = OnceLock::new();
+        GLOBAL
+            .get_or_init(|| {
+                let mut registry =
+                    Registry::new(inventory::iter::<ReactiveType>.into_iter().copied())?;
+                registry.keys = inventory::iter::<KeySet>.into_iter().copied().collect();
+                Ok(Arc::new(registry))
+            })
+            .clone()
+    }
+
+    /// A registry of exactly these types (tests use this to isolate themselves).
+    pub fn new(types: impl IntoIterator<Item = ReactiveType>) -> Result<Self, RegistryError> {
+        let mut by_name: HashMap<&'static str, ReactiveType> = HashMap::new();
+        for ty in types {
+            if let Some(other) = by_name.get(ty.name) {
+                if other.rust_name() == ty.rust_name() {
+                    continue;
+                }
+                return Err(RegistryError {
+                    message: format!(
+                        "two reactive components are registered as `{}`: `{}` and `{}`; give one another name with `#[reactive(name = \"…\", …)]`",
+                        ty.name,
+                        other.rust_name(),
+                        ty.rust_name()
+                    ),
+                });
+            }
+            by_name.insert(ty.name, ty);
+        }
+        Ok(Registry {
+            by_name,
+            keys: Vec::new(),
+        })
+    }
+
+    /// A registry of the given component types, e.g. `Registry::of(&[ReactiveType::of::<Row>()])`.
+    pub fn of(types: &[ReactiveType]) -> Result<Self, RegistryError> {
+        Self::new(types.iter().copied())
+    }
+
+    /// The type registered as `name`.
+    pub fn get(&self, name: &str) -> Option<&ReactiveType> {
+        self.by_name.get(name)
+    }
+
+    /// Every registered type, sorted by name.
+    pub fn types(&self) -> Vec<&ReactiveType> {
+        let mut types: Vec<_> = self.by_name.values().collect();
+        types.sort_by_key(|t| t.name);
+        types
+    }
+
+    /// Which components depend on which keys.
+    pub fn dependency_graph(&self) -> DependencyGraph {
+        let mut edges: BTreeMap<&'static str, BTreeSet<&'static str>> = BTreeMap::new();
+        for set in &self.keys {
+            for name in set.names {
+                edges.entry(name).or_default();
+            }
+        }
+        for ty in self.by_name.values() {
+            for key in ty.react().keys() {
+                edges.entry(key.name()).or_default().insert(ty.name);
+            }
+        }
+        DependencyGraph { edges }
+    }
+}
+
+/// Keys and the components that depend on them. `Display` gives one line a key
+/// (`todos → counter, item_row`); [`mermaid`](Self::mermaid) gives a flowchart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DependencyGraph {
+    edges: BTreeMap<&'static str, BTreeSet<&'static str>>,
+}
+
+impl DependencyGraph {
+    /// The components depending on `key`, sorted.
+    pub fn dependents(&self, key: &str) -> Vec<&'static str> {
+        self.edges
+            .get(key)
+            .map(|c| c.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// A mermaid flowchart: keys on the left, components on the right.
+    pub fn mermaid(&self) -> String {
+        let mut out = String::from("flowchart LR\n");
+        let components: BTreeSet<&str> = self.edges.values().flatten().copied().collect();
+        let component_index: HashMap<&str, usize> = components
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (*c, i))
+            .collect();
+        for (i, key) in self.edges.keys().enumerate() {
+            out.push_str(&format!("  k{i}[\"{}\"]\n", mermaid_text(key)));
+        }
+        for (i, component) in components.iter().enumerate() {
+            out.push_str(&format!("  c{i}([\"{}\"])\n", mermaid_text(component)));
+        }
+        for (i, (_, dependents)) in self.edges.iter().enumerate() {
+            for component in dependents {
+                out.push_str(&format!("  k{i} --> c{}\n", component_index[component]));
+            }
+        }
+        out
+    }
+}
+
+fn mermaid_text(s: &str) -> String {
+    s.replace('"', "#quot;")
+}
+
+impl fmt::Display for DependencyGraph {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (key, dependents) in &self.edges {
+            if dependents.is_empty() {
+                writeln!(f, "{key} → (nothing)")?;
+            } else {
+                let list: Vec<&str> = dependents.iter().copied().collect();
+                writeln!(f, "{key} → {}", list.join(", "))?;
+            }
+        }
+        Ok(())
+    }
+}
