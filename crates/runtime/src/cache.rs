@@ -410,3 +410,235 @@ pub fn invalidate<K: crate::IntoKey>(keys: impl IntoIterator<Item = K>) {
         cache.invalidate(&keys);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Barrier, LazyLock};
+    use std::thread;
+
+    use super::*;
+
+    static TODOS: LazyLock<ReactSet> = LazyLock::new(|| ReactSet::new([Key::new("todos")]));
+    static BOTH: LazyLock<ReactSet> =
+        LazyLock::new(|| ReactSet::new([Key::new("todos"), Key::new("stats")]));
+
+    fn row(id: u64) -> EntryKey {
+        EntryKey::new("row", id.to_string())
+    }
+
+    fn value(v: u64) -> Arc<AnyComponent> {
+        Arc::new(v)
+    }
+
+    fn read(cache: &SharedCache, key: &EntryKey) -> Option<u64> {
+        cache.get(key).map(|v| *v.downcast_ref::<u64>().unwrap())
+    }
+
+    #[test]
+    fn a_load_that_began_before_an_invalidation_is_not_stored() {
+        let cache = SharedCache::new(Arc::new(InProcess));
+        let ticket = cache.begin();
+        cache.invalidate(&[Key::with_instance("todos", "9")]);
+        assert!(!cache.insert(ticket, row(1), value(1), &TODOS, None, true));
+        assert_eq!(cache.stats().refused_stale, 1);
+        // A load that began after it is stored.
+        let ticket = cache.begin();
+        assert!(cache.insert(ticket, row(1), value(2), &TODOS, None, true));
+        assert_eq!(read(&cache, &row(1)), Some(2));
+        // Invalidating an unrelated name does not block a load in flight.
+        let ticket = cache.begin();
+        cache.invalidate(&[Key::new("other")]);
+        assert!(cache.insert(ticket, row(2), value(3), &TODOS, None, true));
+    }
+
+    #[test]
+    fn invalidation_touches_only_what_the_keys_concern() {
+        let cache = SharedCache::new(Arc::new(InProcess));
+        for id in 1..=3 {
+            let ticket = cache.begin();
+            cache.insert(ticket, row(id), value(id), &TODOS, None, true);
+        }
+        let ticket = cache.begin();
+        let count = EntryKey::new("count", "");
+        cache.insert(ticket, count.clone(), value(0), &TODOS, None, false);
+        let ticket = cache.begin();
+        let stats = EntryKey::new("stats", "");
+        cache.insert(
+            ticket,
+            stats.clone(),
+            value(0),
+            &BOTH,
+            Some(&[Key::new("stats")]),
+            false,
+        );
+
+        cache.invalidate(&[Key::with_instance("todos", "2")]);
+        assert!(cache.contains(&row(1)) && !cache.contains(&row(2)) && cache.contains(&row(3)));
+        assert!(cache.contains(&count));
+        cache.check_indexes().unwrap();
+
+        // `stats` narrowed its dependencies to `stats`: `todos` does not evict it.
+        cache.invalidate(&[Key::new("todos")]);
+        assert_eq!(cache.len(), 1);
+        assert!(cache.contains(&stats));
+        cache.invalidate(&[Key::new("stats")]);
+        assert!(cache.is_empty());
+        cache.check_indexes().unwrap();
+        assert_eq!(cache.stats().evicted, 5);
+    }
+
+    #[test]
+    fn callers_cannot_change_cached_values() {
+        let cache = SharedCache::new(Arc::new(InProcess));
+        let ticket = cache.begin();
+        cache.insert(ticket, row(1), Arc::new(vec![1u8, 2]), &TODOS, None, true);
+        // A caller gets a shared, immutable handle; to change it, it must make its own copy.
+        let shared = cache.get(&row(1)).unwrap();
+        let mut mine = shared.downcast_ref::<Vec<u8>>().unwrap().clone();
+        mine.push(3);
+        let again = cache.get(&row(1)).unwrap();
+        assert_eq!(again.downcast_ref::<Vec<u8>>().unwrap(), &[1, 2]);
+    }
+
+    #[test]
+    fn capacity_bounds_the_cache() {
+        let cache = SharedCache::with_capacity(Arc::new(InProcess), 2);
+        for id in 1..=3 {
+            let ticket = cache.begin();
+            cache.insert(ticket, row(id), value(id), &TODOS, None, true);
+        }
+        assert_eq!(cache.len(), 2);
+        assert!(!cache.contains(&row(3)));
+    }
+
+    #[test]
+    fn remote_invalidations_arrive_through_the_backend() {
+        #[derive(Default)]
+        struct Bus(Mutex<Vec<InvalidationSink>>);
+        struct Peer(Arc<Bus>);
+        impl InvalidationBackend for Peer {
+            fn publish(&self, keys: &[Key]) {
+                for sink in self.0.0.lock().iter() {
+                    sink(keys);
+                }
+            }
+            fn subscribe(&self, sink: InvalidationSink) {
+                self.0.0.lock().push(sink);
+            }
+        }
+        let bus = Arc::new(Bus::default());
+        let here = SharedCache::new(Arc::new(Peer(Arc::clone(&bus))));
+        let there = SharedCache::new(Arc::new(Peer(bus)));
+        for cache in [&here, &there] {
+            let ticket = cache.begin();
+            cache.insert(ticket, row(1), value(1), &TODOS, None, true);
+        }
+        here.invalidate(&[Key::new("todos")]);
+        assert!(here.is_empty() && there.is_empty());
+    }
+
+    /// Loaders and writers race on a few rows. A writer changes the "database", then
+    /// invalidates, then publishes the version whose invalidation is done, as `#[mutates]`
+    /// does. At every moment, a cached value must be at least the published version: an older
+    /// one could only come from a load that began before that invalidation.
+    #[test]
+    fn no_stale_entry_survives_concurrent_loads_and_invalidations() {
+        use std::sync::atomic::AtomicU64;
+        const ROWS: u64 = 4;
+        const LOADERS: usize = 4;
+        const WRITERS: usize = 2;
+        const ROUNDS: usize = 4_000;
+        let cache = SharedCache::new(Arc::new(InProcess));
+        let db: Arc<Vec<Mutex<u64>>> = Arc::new((0..ROWS).map(|_| Mutex::new(0)).collect());
+        let published: Arc<Vec<AtomicU64>> =
+            Arc::new((0..ROWS).map(|_| AtomicU64::new(0)).collect());
+        let start = Arc::new(Barrier::new(LOADERS + WRITERS));
+        let writers_left = Arc::new(std::sync::atomic::AtomicUsize::new(WRITERS));
+        let mut threads = Vec::new();
+        for t in 0..LOADERS {
+            let (cache, db, published, start, writers_left) = (
+                cache.clone(),
+                db.clone(),
+                published.clone(),
+                start.clone(),
+                writers_left.clone(),
+            );
+            threads.push(thread::spawn(move || {
+                start.wait();
+                let mut i = t as u64 + 1;
+                let mut checks = 0u64;
+                while writers_left.load(Ordering::SeqCst) > 0 {
+                    i = i
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    let id = (i >> 33) % ROWS;
+                    let floor = published[id as usize].load(Ordering::SeqCst);
+                    if let Some(cached) = read(&cache, &row(id)) {
+                        assert!(
+                            cached >= floor,
+                            "row {id}: cached {cached}, but version {floor} was already invalidated"
+                        );
+                        checks += 1;
+                        continue;
+                    }
+                    let ticket = cache.begin();
+                    let read = *db[id as usize].lock();
+                    if (i >> 40) % 4 == 0 {
+                        thread::yield_now(); // widen the window between read and store
+                    }
+                    cache.insert(ticket, row(id), value(read), &TODOS, None, true);
+                }
+                checks
+            }));
+        }
+        for t in 0..WRITERS {
+            let (cache, db, published, start, writers_left) = (
+                cache.clone(),
+                db.clone(),
+                published.clone(),
+                start.clone(),
+                writers_left.clone(),
+            );
+            threads.push(thread::spawn(move || {
+                start.wait();
+                for round in 0..ROUNDS {
+                    let id = ((round * 7 + t * 3) as u64) % ROWS;
+                    let version = {
+                        let mut v = db[id as usize].lock();
+                        *v += 1;
+                        *v
+                    };
+                    let key = if round % 4 == 0 {
+                        Key::new("todos")
+                    } else {
+                        Key::with_instance("todos", id.to_string())
+                    };
+                    cache.invalidate(&[key]);
+                    published[id as usize].fetch_max(version, Ordering::SeqCst);
+                    if round % 3 == 0 {
+                        thread::yield_now();
+                    }
+                }
+                writers_left.fetch_sub(1, Ordering::SeqCst);
+                0
+            }));
+        }
+        let checks: u64 = threads.into_iter().map(|t| t.join().unwrap()).sum();
+        for id in 0..ROWS {
+            if let Some(cached) = read(&cache, &row(id)) {
+                assert_eq!(
+                    cached,
+                    *db[id as usize].lock(),
+                    "row {id} is stale at the end"
+                );
+            }
+        }
+        cache.check_indexes().unwrap();
+        let stats = cache.stats();
+        assert!(
+            stats.stored > 0 && checks > 0,
+            "the race never happened: {stats:?}"
+        );
+    }
+}

@@ -1,0 +1,911 @@
+//! The walk, case by case: what each manifest entry's outcome is, what is loaded (and how
+//! often), and what goes into the body, in which order.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use pjx::cache::{EntryKey, InProcess};
+use pjx::manifest::{Manifest, Mounted};
+use pjx::prelude::*;
+use pjx::registry::ReactiveType;
+use pjx::testing::manifest_from_html;
+use pjx::walk::{Excluded, Outcome, Unrelated};
+use pjx::{Engine, Key, Registry, Scope};
+use serde::Serialize;
+
+#[derive(MutationKey)]
+enum Keys {
+    Todos,
+    TodoList,
+    Stats,
+    Nest,
+}
+
+/// The state the components load from, logging every load.
+#[derive(Default)]
+struct World {
+    todos: Mutex<BTreeMap<i64, (String, bool)>>,
+    nest: Mutex<[u32; 4]>,
+    broken: Mutex<HashSet<i64>>,
+    log: Mutex<Vec<String>>,
+}
+
+impl World {
+    fn new() -> Arc<World> {
+        let world = World::default();
+        for (id, title) in [(1, "one"), (2, "two"), (3, "three")] {
+            world
+                .todos
+                .lock()
+                .unwrap()
+                .insert(id, (title.to_owned(), false));
+        }
+        Arc::new(world)
+    }
+
+    fn note(&self, what: impl Into<String>) {
+        self.log.lock().unwrap().push(what.into());
+    }
+
+    fn loads(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+fn world(cx: &LoadCx) -> Result<&World, LoadError> {
+    cx.require::<Arc<World>>().map(|w| &**w)
+}
+
+#[reactive(react = [Keys::Todos], source = "<li class=\"row\">{{ title }}{% if done %} ✓{% endif %}</li>")]
+#[derive(Serialize)]
+struct Row {
+    id: String,
+    #[pjx_key]
+    todo_id: i64,
+    title: String,
+    done: bool,
+}
+
+#[reactive]
+impl Row {
+    async fn load(todo_id: i64, cx: &LoadCx) -> Result<Self, LoadError> {
+        let world = world(cx)?;
+        world.note(format!("row({todo_id})"));
+        if world.broken.lock().unwrap().contains(&todo_id) {
+            return Err(LoadError::msg("the database is on fire"));
+        }
+        let (title, done) = world
+            .todos
+            .lock()
+            .unwrap()
+            .get(&todo_id)
+            .cloned()
+            .ok_or(LoadError::NotFound)?;
+        Ok(Row {
+            id: format!("row-{todo_id}"),
+            todo_id,
+            title,
+            done,
+        })
+    }
+}
+
+#[reactive(react = [Keys::TodoList], source = "<ul class=\"list\">{% for row in rows %}{{ row }}{% endfor %}</ul>")]
+struct List {
+    rows: Vec<Row>,
+}
+
+#[reactive]
+impl List {
+    async fn load(cx: &LoadCx) -> Result<Self, LoadError> {
+        world(cx)?.note("list");
+        let ids: Vec<i64> = world(cx)?.todos.lock().unwrap().keys().copied().collect();
+        let mut rows = Vec::new();
+        for id in ids {
+            rows.push(Row::load(id, cx).await?);
+        }
+        Ok(List { rows })
+    }
+}
+
+#[reactive(react = [Keys::Todos], source = "<span class=\"count\">{{ open }}</span>")]
+struct Count {
+    open: usize,
+}
+
+#[reactive]
+impl Count {
+    fn load(cx: &LoadCx) -> Result<Self, LoadError> {
+        let world = world(cx)?;
+        world.note("count");
+        let open = world
+            .todos
+            .lock()
+            .unwrap()
+            .values()
+            .filter(|t| !t.1)
+            .count();
+        Ok(Count { open })
+    }
+}
+
+#[reactive(react = [Keys::Stats], source = "<b>{{ n }}</b>")]
+struct Stats {
+    n: u32,
+}
+
+#[reactive]
+impl Stats {
+    fn load(cx: &LoadCx) -> Result<Self, LoadError> {
+        world(cx)?.note("stats");
+        Ok(Stats { n: 1 })
+    }
+}
+
+#[reactive(react = [Keys::Todos], source = "<i>secret {{ n }}</i>")]
+struct Secret {
+    n: u32,
+}
+
+#[reactive]
+impl Secret {
+    fn load(cx: &LoadCx) -> Result<Self, LoadError> {
+        world(cx)?.note("secret");
+        Ok(Secret { n: 42 })
+    }
+}
+
+// A chain of four nested regions: A holds B holds C holds D.
+#[reactive(react = [Keys::Nest], source = "<section class=\"a\">{{ v }}{{ b }}</section>")]
+#[derive(Serialize)]
+struct A {
+    v: u32,
+    b: B,
+}
+#[reactive(react = [Keys::Nest], source = "<div class=\"b\">{{ v }}{{ c }}</div>")]
+#[derive(Serialize)]
+struct B {
+    v: u32,
+    c: C,
+}
+#[reactive(react = [Keys::Nest], source = "<p class=\"c\">{{ v }}{{ d }}</p>")]
+#[derive(Serialize)]
+struct C {
+    v: u32,
+    d: D,
+}
+#[reactive(react = [Keys::Nest], source = "<em class=\"d\">{{ v }}</em>")]
+#[derive(Serialize)]
+struct D {
+    v: u32,
+}
+
+fn nest(cx: &LoadCx, level: &str) -> Result<[u32; 4], LoadError> {
+    let world = world(cx)?;
+    world.note(level);
+    Ok(*world.nest.lock().unwrap())
+}
+
+#[reactive]
+impl A {
+    fn load(cx: &LoadCx) -> Result<Self, LoadError> {
+        let v = nest(cx, "a")?;
+        Ok(A {
+            v: v[0],
+            b: B {
+                v: v[1],
+                c: C {
+                    v: v[2],
+                    d: D { v: v[3] },
+                },
+            },
+        })
+    }
+}
+#[reactive]
+impl B {
+    fn load(cx: &LoadCx) -> Result<Self, LoadError> {
+        let v = nest(cx, "b")?;
+        Ok(B {
+            v: v[1],
+            c: C {
+                v: v[2],
+                d: D { v: v[3] },
+            },
+        })
+    }
+}
+#[reactive]
+impl C {
+    fn load(cx: &LoadCx) -> Result<Self, LoadError> {
+        let v = nest(cx, "c")?;
+        Ok(C {
+            v: v[2],
+            d: D { v: v[3] },
+        })
+    }
+}
+#[reactive]
+impl D {
+    fn load(cx: &LoadCx) -> Result<Self, LoadError> {
+        let v = nest(cx, "d")?;
+        Ok(D { v: v[3] })
+    }
+}
+
+/// The page every case starts from.
+fn page(world: &Arc<World>) -> String {
+    let cx = LoadCx::new().with(Arc::clone(world));
+    let html = futures_lite_block_on(async {
+        let list = List::load(&cx).await.unwrap();
+        let count = Count::load(&cx).unwrap();
+        let stats = Stats::load(&cx).unwrap();
+        let secret = Secret::load(&cx).unwrap();
+        let a = A::load(&cx).unwrap();
+        format!(
+            "<main>{}{}{}{}{}</main>",
+            list.to_html().unwrap(),
+            count.to_html().unwrap(),
+            stats.to_html().unwrap(),
+            secret.to_html().unwrap(),
+            a.to_html().unwrap()
+        )
+    });
+    world.log.lock().unwrap().clear();
+    html
+}
+
+fn futures_lite_block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+fn engine() -> Arc<Engine> {
+    Engine::builder()
+        .registry(
+            Registry::of(&[
+                ReactiveType::of::<Row>(),
+                ReactiveType::of::<List>(),
+                ReactiveType::of::<Count>(),
+                ReactiveType::of::<Stats>(),
+                ReactiveType::of::<Secret>(),
+                ReactiveType::of::<A>(),
+                ReactiveType::of::<B>(),
+                ReactiveType::of::<C>(),
+                ReactiveType::of::<D>(),
+            ])
+            .unwrap(),
+        )
+        .permission(|ty, _| ty.name() != "secret")
+        .build()
+}
+
+const STALE: &str = "00000000000000000000000000000000";
+
+/// Which reported hashes to change before the walk.
+enum Report {
+    /// Everything as rendered: every region unchanged.
+    Fresh,
+    /// These regions report a stale hash (they look changed).
+    Stale(&'static [&'static str]),
+    /// These regions report no hash at all.
+    NoHash(&'static [&'static str]),
+}
+
+/// One walk.
+struct Case {
+    name: &'static str,
+    /// Keep only these ids from the page's manifest (all when empty), in this order.
+    entries: &'static [&'static str],
+    report: Report,
+    dirtied: Vec<Key>,
+    /// World changes made by the "handler" before the walk.
+    change: fn(&World),
+    /// The primary: ids of regions rendered into it.
+    primary: &'static [&'static str],
+    /// Expected outcome per id (ids not listed must be unrelated or skipped as such).
+    expect: &'static [(&'static str, &'static str)],
+    /// Expected loads, in order.
+    loads: &'static [&'static str],
+}
+
+fn short(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Swap { .. } => "swap".into(),
+        Outcome::Delete => "delete".into(),
+        Outcome::SkipUnchanged => "unchanged".into(),
+        Outcome::SkipUnrelated(Unrelated::UnknownType) => "unknown-type".into(),
+        Outcome::SkipUnrelated(Unrelated::NotDirtied) => "unrelated".into(),
+        Outcome::SkipUnrelated(Unrelated::BadLoadKey) => "bad-key".into(),
+        Outcome::SkipExcluded(Excluded::InBody) => "in-body".into(),
+        Outcome::SkipExcluded(Excluded::Duplicate { of }) => format!("duplicate:{of}"),
+        Outcome::SkipExcluded(Excluded::Nested { within }) => format!("nested:{within}"),
+        Outcome::Denied => "denied".into(),
+        Outcome::LoadError(_) => "load-error".into(),
+        Outcome::RenderError(_) => "render-error".into(),
+    }
+}
+
+fn manifest_for(html: &str, case: &Case) -> Manifest {
+    let all = manifest_from_html(html);
+    let mut entries: Vec<Mounted> = if case.entries.is_empty() {
+        all.entries().to_vec()
+    } else {
+        case.entries
+            .iter()
+            .map(|id| {
+                all.entries()
+                    .iter()
+                    .find(|e| &*e.id == *id)
+                    .cloned()
+                    .unwrap_or_else(|| Mounted {
+                        id: (*id).into(),
+                        type_name: None,
+                        hash: None,
+                        load: None,
+                    })
+            })
+            .collect()
+    };
+    for entry in &mut entries {
+        match case.report {
+            Report::Fresh => {}
+            Report::Stale(ids) if ids.contains(&&*entry.id) => entry.hash = Some(STALE.into()),
+            Report::NoHash(ids) if ids.contains(&&*entry.id) => entry.hash = None,
+            _ => {}
+        }
+    }
+    Manifest::from_entries(entries)
+}
+
+fn run(case: &Case) {
+    let world = World::new();
+    let html = page(&world);
+    let manifest = manifest_for(&html, case);
+    let scope = Scope::builder()
+        .engine(engine())
+        .manifest(manifest.clone())
+        .load_cx(LoadCx::new().with(Arc::clone(&world)))
+        .build();
+    (case.change)(&world);
+    scope.record(case.dirtied.clone());
+    let primary: String = case
+        .primary
+        .iter()
+        .map(|id| {
+            let region = pjx::testing::Dom::new(html.clone());
+            region.region(id).unwrap().to_owned()
+        })
+        .collect();
+    let reply = futures_lite_block_on(pjx::reply(&scope, primary.clone()));
+
+    // Outcomes.
+    for (id, expected) in case.expect {
+        let outcome = reply
+            .walk
+            .outcome(id)
+            .unwrap_or_else(|| panic!("[{}] no outcome for {id}", case.name));
+        assert_eq!(short(outcome), *expected, "[{}] outcome of {id}", case.name);
+    }
+    for region in &reply.walk.regions {
+        if !case.expect.iter().any(|(id, _)| *id == &*region.id) {
+            assert!(
+                matches!(region.outcome, Outcome::SkipUnrelated(_)),
+                "[{}] unexpected outcome for {}: {:?}",
+                case.name,
+                region.id,
+                region.outcome
+            );
+        }
+    }
+    assert_eq!(world.loads(), case.loads, "[{}] loads", case.name);
+
+    // The body: the primary, then one fragment per sent region, in manifest order.
+    assert!(reply.body.starts_with(&primary), "[{}]", case.name);
+    let fragments = &reply.body[primary.len()..];
+    let sent: Vec<String> = pjx::testing::Dom::new(format!("<x>{fragments}</x>"))
+        .manifest()
+        .entries()
+        .iter()
+        .map(|e| e.id.to_string())
+        .collect();
+    let deleted: Vec<&str> = reply
+        .walk
+        .regions
+        .iter()
+        .filter(|r| r.outcome == Outcome::Delete)
+        .map(|r| &*r.id)
+        .collect();
+    let swapped: Vec<&str> = reply
+        .walk
+        .regions
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Swap { .. }))
+        .map(|r| &*r.id)
+        .collect();
+    // Swapped regions' fragments carry their (nested) regions too; their roots come in order.
+    let roots: Vec<&String> = sent
+        .iter()
+        .filter(|id| swapped.contains(&id.as_str()))
+        .collect();
+    assert_eq!(roots, swapped, "[{}] fragment order", case.name);
+    for id in &deleted {
+        assert!(
+            fragments.contains(&format!("delete:[data-pjx-id=&#39;{id}&#39;]")),
+            "[{}] delete of {id}",
+            case.name
+        );
+    }
+    assert_eq!(reply.empty_primary, primary.is_empty(), "[{}]", case.name);
+    // Every swap carries its fresh hash.
+    for region in &reply.walk.regions {
+        if let Outcome::Swap { hash } = &region.outcome {
+            assert!(
+                fragments.contains(&format!("data-pjx-hash=\"{hash}\"")),
+                "[{}] hash of {}",
+                case.name,
+                region.id
+            );
+        }
+    }
+}
+
+fn nothing(_: &World) {}
+
+#[test]
+fn nothing_happens_without_a_reason() {
+    let cases = [
+        Case {
+            name: "empty dirtied set",
+            entries: &[],
+            report: Report::Stale(&["row-1", "counter"]),
+            dirtied: vec![],
+            change: nothing,
+            primary: &[],
+            expect: &[],
+            loads: &[],
+        },
+        Case {
+            name: "unrelated keys",
+            entries: &["row-1", "count", "list"],
+            report: Report::Stale(&["row-1", "count", "list"]),
+            dirtied: vec![Keys::Stats.key()],
+            change: nothing,
+            primary: &[],
+            expect: &[],
+            loads: &[],
+        },
+        Case {
+            name: "empty manifest",
+            entries: &["nothing-here"],
+            report: Report::Fresh,
+            dirtied: vec![Keys::Todos.key()],
+            change: nothing,
+            primary: &[],
+            expect: &[("nothing-here", "unknown-type")],
+            loads: &[],
+        },
+    ];
+    for case in &cases {
+        run(case);
+    }
+}
+
+#[test]
+fn unknown_types_and_bad_keys_are_skipped() {
+    // A forged entry: a registered type under an unknown id, and a keyed type without a key.
+    let world = World::new();
+    let scope = Scope::builder()
+        .engine(engine())
+        .mounted_header(
+            r#"[{"id":"x","type":"not_a_type"},{"id":"y","type":"row"},{"id":"z","type":"row","load":"seven"},{"id":"w"}]"#,
+        )
+        .load_cx(LoadCx::new().with(Arc::clone(&world)))
+        .build();
+    scope.record([Keys::Todos]);
+    let reply = futures_lite_block_on(pjx::reply(&scope, String::new()));
+    let outcomes: Vec<String> = reply
+        .walk
+        .regions
+        .iter()
+        .map(|r| short(&r.outcome))
+        .collect();
+    assert_eq!(
+        outcomes,
+        ["unknown-type", "bad-key", "bad-key", "unknown-type"]
+    );
+    assert!(reply.body.is_empty());
+    assert!(world.loads().is_empty());
+}
+
+#[test]
+fn keys_select_regions() {
+    let cases = [
+        Case {
+            name: "todos reaches every row and the count",
+            entries: &[],
+            report: Report::Stale(&["row-1", "row-2", "row-3", "count"]),
+            dirtied: vec![Keys::Todos.key()],
+            change: nothing,
+            primary: &[],
+            expect: &[
+                ("row-1", "swap"),
+                ("row-2", "swap"),
+                ("row-3", "swap"),
+                ("count", "swap"),
+                ("secret", "denied"),
+            ],
+            loads: &["row(1)", "row(2)", "row(3)", "count"],
+        },
+        Case {
+            name: "todos:2 reaches only row 2, loaded once",
+            entries: &[],
+            report: Report::Stale(&["row-1", "row-2", "row-3", "count", "list"]),
+            dirtied: vec![Keys::Todos.at(2).into()],
+            change: nothing,
+            primary: &[],
+            expect: &[("row-2", "swap")],
+            loads: &["row(2)"],
+        },
+        Case {
+            name: "a duplicate (type, load) loads once",
+            entries: &["row-1", "count", "row-1", "count"],
+            report: Report::Stale(&["row-1", "count"]),
+            dirtied: vec![Keys::Todos.key()],
+            change: nothing,
+            primary: &[],
+            expect: &[("row-1", "swap"), ("count", "swap")],
+            loads: &["row(1)", "count"],
+        },
+        Case {
+            name: "the requester may not see secret: never loaded",
+            entries: &["secret", "count"],
+            report: Report::Stale(&["secret", "count"]),
+            dirtied: vec![Keys::Todos.key()],
+            change: nothing,
+            primary: &[],
+            expect: &[("secret", "denied"), ("count", "swap")],
+            loads: &["count"],
+        },
+    ];
+    for case in &cases {
+        run(case);
+    }
+}
+
+#[test]
+fn duplicates_point_at_their_first_entry() {
+    let world = World::new();
+    let scope = Scope::builder()
+        .engine(engine())
+        .mounted_header(
+            r#"[{"id":"row-1","type":"row","load":"1"},{"id":"row-1-copy","type":"row","load":"01"}]"#,
+        )
+        .load_cx(LoadCx::new().with(Arc::clone(&world)))
+        .build();
+    scope.record([Keys::Todos]);
+    let reply = futures_lite_block_on(pjx::reply(&scope, String::new()));
+    // "01" and "1" are the same i64 key: one load, the second entry is a duplicate.
+    assert_eq!(
+        reply.walk.outcome("row-1-copy"),
+        Some(&Outcome::SkipExcluded(Excluded::Duplicate {
+            of: "row-1".into()
+        }))
+    );
+    assert_eq!(world.loads(), ["row(1)"]);
+}
+
+#[test]
+fn hash_gating_and_deletes() {
+    fn done_2(world: &World) {
+        world.todos.lock().unwrap().get_mut(&2).unwrap().1 = true;
+    }
+    fn remove_3(world: &World) {
+        world.todos.lock().unwrap().remove(&3);
+    }
+    fn break_2(world: &World) {
+        world.broken.lock().unwrap().insert(2);
+    }
+    let cases = [
+        Case {
+            name: "fresh hash equal: skip; changed state: swap",
+            entries: &["row-1", "row-2", "count"],
+            report: Report::Fresh,
+            dirtied: vec![Keys::Todos.key()],
+            change: done_2,
+            primary: &[],
+            expect: &[("row-1", "unchanged"), ("row-2", "swap"), ("count", "swap")],
+            loads: &["row(1)", "row(2)", "count"],
+        },
+        Case {
+            name: "a stale reported hash swaps",
+            entries: &["row-1"],
+            report: Report::Stale(&["row-1"]),
+            dirtied: vec![Keys::Todos.key()],
+            change: nothing,
+            primary: &[],
+            expect: &[("row-1", "swap")],
+            loads: &["row(1)"],
+        },
+        Case {
+            name: "a missing hash always swaps",
+            entries: &["row-1", "row-2"],
+            report: Report::NoHash(&["row-1"]),
+            dirtied: vec![Keys::Todos.key()],
+            change: nothing,
+            primary: &[],
+            expect: &[("row-1", "swap"), ("row-2", "unchanged")],
+            loads: &["row(1)", "row(2)"],
+        },
+        Case {
+            name: "not found: delete, while siblings still swap",
+            entries: &["row-1", "row-3", "count"],
+            report: Report::Stale(&["row-1"]),
+            dirtied: vec![Keys::Todos.key()],
+            change: remove_3,
+            primary: &[],
+            expect: &[("row-1", "swap"), ("row-3", "delete"), ("count", "swap")],
+            loads: &["row(1)", "row(3)", "count"],
+        },
+        Case {
+            name: "a failed load leaves the rest of the response intact",
+            entries: &["row-1", "row-2", "count"],
+            report: Report::Stale(&["row-1", "row-2", "count"]),
+            dirtied: vec![Keys::Todos.key()],
+            change: break_2,
+            primary: &[],
+            expect: &[
+                ("row-1", "swap"),
+                ("row-2", "load-error"),
+                ("count", "swap"),
+            ],
+            loads: &["row(1)", "row(2)", "count"],
+        },
+    ];
+    for case in &cases {
+        run(case);
+    }
+}
+
+#[test]
+fn nesting_keeps_the_outermost_swapping_region() {
+    let nest = || vec![Keys::Nest.key()];
+    let cases = [
+        Case {
+            name: "changed parent, changed child: parent only",
+            entries: &["b", "c"],
+            report: Report::Stale(&["b", "c"]),
+            dirtied: nest(),
+            change: nothing,
+            primary: &[],
+            expect: &[("b", "swap"), ("c", "nested:b")],
+            loads: &["b", "c"],
+        },
+        Case {
+            name: "changed parent, unchanged child: parent only",
+            entries: &["b", "c"],
+            report: Report::Stale(&["b"]),
+            dirtied: nest(),
+            change: nothing,
+            primary: &[],
+            expect: &[("b", "swap"), ("c", "unchanged")],
+            loads: &["b", "c"],
+        },
+        Case {
+            name: "unchanged parent, changed child: child only",
+            entries: &["b", "c"],
+            report: Report::Stale(&["c"]),
+            dirtied: nest(),
+            change: nothing,
+            primary: &[],
+            expect: &[("b", "unchanged"), ("c", "swap")],
+            loads: &["b", "c"],
+        },
+        Case {
+            name: "unchanged parent, unchanged child: nothing",
+            entries: &["b", "c"],
+            report: Report::Fresh,
+            dirtied: nest(),
+            change: nothing,
+            primary: &[],
+            expect: &[("b", "unchanged"), ("c", "unchanged")],
+            loads: &["b", "c"],
+        },
+        Case {
+            name: "a chain of three keeps the outermost",
+            entries: &["a", "b", "c"],
+            report: Report::Stale(&["a", "b", "c"]),
+            dirtied: nest(),
+            change: nothing,
+            primary: &[],
+            expect: &[("a", "swap"), ("b", "nested:a"), ("c", "nested:a")],
+            loads: &["a", "b", "c"],
+        },
+        Case {
+            name: "a chain of four keeps the outermost",
+            entries: &["a", "b", "c", "d"],
+            report: Report::Stale(&["a", "b", "c", "d"]),
+            dirtied: nest(),
+            change: nothing,
+            primary: &[],
+            expect: &[
+                ("a", "swap"),
+                ("b", "nested:a"),
+                ("c", "nested:a"),
+                ("d", "nested:a"),
+            ],
+            loads: &["a", "b", "c", "d"],
+        },
+        Case {
+            name: "an unchanged top: the outermost changed region wins",
+            entries: &["a", "b", "c", "d"],
+            report: Report::Stale(&["b", "c", "d"]),
+            dirtied: nest(),
+            change: nothing,
+            primary: &[],
+            expect: &[
+                ("a", "unchanged"),
+                ("b", "swap"),
+                ("c", "nested:b"),
+                ("d", "nested:b"),
+            ],
+            loads: &["a", "b", "c", "d"],
+        },
+        Case {
+            name: "siblings are both kept",
+            entries: &["list", "row-1", "row-2", "count"],
+            report: Report::Stale(&["row-1", "row-2", "count"]),
+            dirtied: vec![Keys::Todos.key()],
+            change: nothing,
+            primary: &[],
+            expect: &[("row-1", "swap"), ("row-2", "swap"), ("count", "swap")],
+            loads: &["row(1)", "row(2)", "count"],
+        },
+    ];
+    for case in &cases {
+        run(case);
+    }
+}
+
+#[test]
+fn regions_in_the_primary_are_not_sent_again() {
+    let cases = [
+        Case {
+            name: "the primary row is excluded",
+            entries: &["row-1", "row-2", "count"],
+            report: Report::Stale(&["row-1", "row-2", "count"]),
+            dirtied: vec![Keys::Todos.key()],
+            change: nothing,
+            primary: &["row-2"],
+            expect: &[("row-1", "swap"), ("row-2", "in-body"), ("count", "swap")],
+            loads: &["row(1)", "count"],
+        },
+        Case {
+            name: "regions inside the primary are excluded too",
+            entries: &["list", "row-1", "row-2", "count"],
+            report: Report::Stale(&["list", "row-1", "row-2", "count"]),
+            dirtied: vec![Keys::Todos.key(), Keys::TodoList.key()],
+            change: nothing,
+            primary: &["list"],
+            expect: &[
+                ("list", "in-body"),
+                ("row-1", "in-body"),
+                ("row-2", "in-body"),
+                ("count", "swap"),
+            ],
+            loads: &["count"],
+        },
+    ];
+    for case in &cases {
+        run(case);
+    }
+}
+
+#[test]
+fn output_follows_manifest_order() {
+    let case = Case {
+        name: "reverse document order",
+        entries: &["count", "row-3", "row-2", "row-1"],
+        report: Report::Stale(&["count", "row-3", "row-2", "row-1"]),
+        dirtied: vec![Keys::Todos.key()],
+        change: nothing,
+        primary: &[],
+        expect: &[
+            ("count", "swap"),
+            ("row-3", "swap"),
+            ("row-2", "swap"),
+            ("row-1", "swap"),
+        ],
+        loads: &["count", "row(3)", "row(2)", "row(1)"],
+    };
+    run(&case);
+}
+
+#[test]
+fn fan_out_happens_once_per_request() {
+    let world = World::new();
+    let html = page(&world);
+    let mut manifest = manifest_from_html(&html).entries().to_vec();
+    for entry in &mut manifest {
+        entry.hash = None;
+    }
+    let scope = Scope::builder()
+        .engine(engine())
+        .manifest(Manifest::from_entries(manifest))
+        .load_cx(LoadCx::new().with(Arc::clone(&world)))
+        .build();
+    scope.record([Keys::Todos]);
+    let first = futures_lite_block_on(pjx::reply(&scope, String::new()));
+    assert_eq!(first.walk.sent(), ["row-1", "row-2", "row-3", "count"]);
+    let second = futures_lite_block_on(pjx::reply(&scope, "<p>again</p>".into()));
+    assert!(second.walk.regions.is_empty());
+    assert_eq!(second.body, "<p>again</p>");
+}
+
+#[test]
+fn the_request_cache_answers_repeated_loads() {
+    let world = World::new();
+    let scope = Scope::builder()
+        .engine(engine())
+        .load_cx(LoadCx::new().with(Arc::clone(&world)))
+        .build();
+    futures_lite_block_on(async {
+        scope.load::<Count>(pjx::NoKey).await.unwrap();
+        scope.load::<Count>(pjx::NoKey).await.unwrap();
+        scope.load::<Row>(1).await.unwrap();
+        scope.load::<Row>(1).await.unwrap();
+        assert_eq!(world.loads(), ["count", "row(1)"]);
+        // A mutation evicts what it concerns (and only that) from the request tier…
+        scope.record([Keys::Todos.at(1)]);
+        scope.load::<Count>(pjx::NoKey).await.unwrap();
+        scope.load::<Row>(1).await.unwrap();
+        assert_eq!(world.loads(), ["count", "row(1)", "row(1)"]);
+        // …so a region loaded before a mutation is reloaded by the walk.
+        scope.record([Keys::Todos]);
+        scope.load::<Count>(pjx::NoKey).await.unwrap();
+        assert_eq!(world.loads(), ["count", "row(1)", "row(1)", "count"]);
+    });
+}
+
+#[test]
+fn the_shared_cache_spans_requests_until_invalidated() {
+    let world = World::new();
+    let engine = Engine::builder()
+        .registry(Registry::of(&[ReactiveType::of::<Row>(), ReactiveType::of::<Count>()]).unwrap())
+        .invalidation(Arc::new(InProcess))
+        .build();
+    let request = || {
+        Scope::builder()
+            .engine(Arc::clone(&engine))
+            .load_cx(LoadCx::new().with(Arc::clone(&world)))
+            .build()
+    };
+    futures_lite_block_on(async {
+        let first = request();
+        let row = first.load::<Row>(2).await.unwrap();
+        first.load::<Count>(pjx::NoKey).await.unwrap();
+        let second = request();
+        let again = second.load::<Row>(2).await.unwrap();
+        second.load::<Count>(pjx::NoKey).await.unwrap();
+        assert_eq!(world.loads(), ["row(2)", "count"]);
+        // Both requests share one immutable value.
+        assert!(Arc::ptr_eq(&row, &again));
+
+        // A keyed mutation evicts that row only.
+        let third = request();
+        third.run_sync(|| pjx::record_mutation([Keys::Todos.at(2)]));
+        let cache = engine.shared_cache().unwrap();
+        assert!(!cache.contains(&EntryKey::new("row", "2")));
+        assert!(cache.contains(&EntryKey::new("count", "")));
+        // A whole-key mutation evicts the rest.
+        third.record([Keys::Todos]);
+        assert!(cache.is_empty());
+        cache.check_indexes().unwrap();
+
+        let fourth = request();
+        fourth.load::<Row>(2).await.unwrap();
+        assert_eq!(world.loads(), ["row(2)", "count", "row(2)"]);
+    });
+}
