@@ -330,30 +330,26 @@ fn short(outcome: &Outcome) -> String {
 
 fn manifest_for(html: &str, case: &Case) -> Manifest {
     let all = manifest_from_html(html);
-    let mut entries: Vec<Mounted> = if case.entries.is_empty() {
-        all.entries().to_vec()
+    let mut entries: Vec<Mounted<'_>> = if case.entries.is_empty() {
+        all.entries().collect()
     } else {
         case.entries
             .iter()
             .map(|id| {
-                all.entries()
-                    .iter()
-                    .find(|e| &*e.id == *id)
-                    .cloned()
-                    .unwrap_or_else(|| Mounted {
-                        id: (*id).into(),
-                        type_name: None,
-                        hash: None,
-                        load: None,
-                    })
+                all.entries().find(|e| e.id == *id).unwrap_or(Mounted {
+                    id,
+                    type_name: None,
+                    hash: None,
+                    load: None,
+                })
             })
             .collect()
     };
     for entry in &mut entries {
         match case.report {
             Report::Fresh => {}
-            Report::Stale(ids) if ids.contains(&&*entry.id) => entry.hash = Some(STALE.into()),
-            Report::NoHash(ids) if ids.contains(&&*entry.id) => entry.hash = None,
+            Report::Stale(ids) if ids.contains(&entry.id) => entry.hash = Some(STALE),
+            Report::NoHash(ids) if ids.contains(&entry.id) => entry.hash = None,
             _ => {}
         }
     }
@@ -389,14 +385,13 @@ fn run(case: &Case) {
             .unwrap_or_else(|| panic!("[{}] no outcome for {id}", case.name));
         assert_eq!(short(outcome), *expected, "[{}] outcome of {id}", case.name);
     }
-    for region in &reply.walk.regions {
-        if !case.expect.iter().any(|(id, _)| *id == &*region.id) {
+    for (region, outcome) in reply.walk.regions() {
+        if !case.expect.iter().any(|(id, _)| *id == region.id) {
             assert!(
-                matches!(region.outcome, Outcome::SkipUnrelated(_)),
-                "[{}] unexpected outcome for {}: {:?}",
+                matches!(outcome, Outcome::SkipUnrelated(_)),
+                "[{}] unexpected outcome for {}: {outcome:?}",
                 case.name,
                 region.id,
-                region.outcome
             );
         }
     }
@@ -408,22 +403,19 @@ fn run(case: &Case) {
     let sent: Vec<String> = pjx::testing::Dom::new(format!("<x>{fragments}</x>"))
         .manifest()
         .entries()
-        .iter()
-        .map(|e| e.id.to_string())
+        .map(|e| e.id.to_owned())
         .collect();
     let deleted: Vec<&str> = reply
         .walk
-        .regions
-        .iter()
-        .filter(|r| r.outcome == Outcome::Delete)
-        .map(|r| &*r.id)
+        .regions()
+        .filter(|(_, o)| **o == Outcome::Delete)
+        .map(|(r, _)| r.id)
         .collect();
     let swapped: Vec<&str> = reply
         .walk
-        .regions
-        .iter()
-        .filter(|r| matches!(r.outcome, Outcome::Swap { .. }))
-        .map(|r| &*r.id)
+        .regions()
+        .filter(|(_, o)| matches!(o, Outcome::Swap { .. }))
+        .map(|(r, _)| r.id)
         .collect();
     // Swapped regions' fragments carry their (nested) regions too; their roots come in order.
     let roots: Vec<&String> = sent
@@ -433,15 +425,15 @@ fn run(case: &Case) {
     assert_eq!(roots, swapped, "[{}] fragment order", case.name);
     for id in &deleted {
         assert!(
-            fragments.contains(&format!("delete:[data-pjx-id=&#39;{id}&#39;]")),
+            fragments.contains(&format!("delete:[data-pjx-id='{id}']")),
             "[{}] delete of {id}",
             case.name
         );
     }
     assert_eq!(reply.empty_primary, primary.is_empty(), "[{}]", case.name);
     // Every swap carries its fresh hash.
-    for region in &reply.walk.regions {
-        if let Outcome::Swap { hash } = &region.outcome {
+    for (region, outcome) in reply.walk.regions() {
+        if let Outcome::Swap { hash } = outcome {
             assert!(
                 fragments.contains(&format!("data-pjx-hash=\"{hash}\"")),
                 "[{}] hash of {}",
@@ -506,12 +498,7 @@ fn unknown_types_and_bad_keys_are_skipped() {
         .build();
     scope.record([Keys::Todos]);
     let reply = futures_lite_block_on(pjx::reply(&scope, String::new()));
-    let outcomes: Vec<String> = reply
-        .walk
-        .regions
-        .iter()
-        .map(|r| short(&r.outcome))
-        .collect();
+    let outcomes: Vec<String> = reply.walk.regions().map(|(_, o)| short(o)).collect();
     assert_eq!(
         outcomes,
         ["unknown-type", "bad-key", "bad-key", "unknown-type"]
@@ -827,20 +814,18 @@ fn output_follows_manifest_order() {
 fn fan_out_happens_once_per_request() {
     let world = World::new();
     let html = page(&world);
-    let mut manifest = manifest_from_html(&html).entries().to_vec();
-    for entry in &mut manifest {
-        entry.hash = None;
-    }
+    let all = manifest_from_html(&html);
+    let manifest = Manifest::from_entries(all.entries().map(|e| Mounted { hash: None, ..e }));
     let scope = Scope::builder()
         .engine(engine())
-        .manifest(Manifest::from_entries(manifest))
+        .manifest(manifest)
         .load_cx(LoadCx::new().with(Arc::clone(&world)))
         .build();
     scope.record([Keys::Todos]);
     let first = futures_lite_block_on(pjx::reply(&scope, String::new()));
     assert_eq!(first.walk.sent(), ["row-1", "row-2", "row-3", "count"]);
     let second = futures_lite_block_on(pjx::reply(&scope, "<p>again</p>".into()));
-    assert!(second.walk.regions.is_empty());
+    assert_eq!(second.walk.regions().len(), 0);
     assert_eq!(second.body, "<p>again</p>");
 }
 

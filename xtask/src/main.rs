@@ -5,6 +5,8 @@
 //!   warnings denied.
 //! - `bless`: re-writes the trybuild UI snapshots (`tests/ui/*.stderr`) and shows what
 //!   changed, for review.
+//! - `bench [filter]`: the benchmarks in `bench/`, built with optimizations; every figure is
+//!   printed beside a baseline measured in the same run.
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -15,13 +17,15 @@ const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
   ci      fmt check, clippy -D warnings, all tests (incl. UI tests), docs -D warnings
-  bless   re-bless the trybuild UI snapshots in tests/ui and show the diff";
+  bless   re-bless the trybuild UI snapshots in tests/ui and show the diff
+  bench   run the benchmarks (optionally only those whose name contains a filter)";
 
 fn main() -> ExitCode {
     let task = env::args().nth(1);
     let result = match task.as_deref() {
         Some("ci") => ci(),
         Some("bless") => bless(),
+        Some("bench") => bench(env::args().nth(2)),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
@@ -112,6 +116,13 @@ fn ci() -> Result<(), String> {
         start.elapsed().as_secs_f32()
     );
     Ok(())
+}
+
+fn bench(filter: Option<String>) -> Result<(), String> {
+    let mut run = cargo();
+    run.args(["run", "--release", "--quiet", "-p", "pjx-bench", "--"]);
+    run.args(filter);
+    step("benchmarks (release build)", run)
 }
 
 fn bless() -> Result<(), String> {

@@ -413,7 +413,7 @@ pub fn invalidate<K: crate::IntoKey>(keys: impl IntoIterator<Item = K>) {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::atomic::Ordering;
     use std::sync::{Barrier, LazyLock};
     use std::thread;
 
@@ -584,7 +584,7 @@ mod tests {
                     }
                     let ticket = cache.begin();
                     let read = *db[id as usize].lock();
-                    if (i >> 40) % 4 == 0 {
+                    if (i >> 40).is_multiple_of(4) {
                         thread::yield_now(); // widen the window between read and store
                     }
                     cache.insert(ticket, row(id), value(read), &TODOS, None, true);
@@ -609,14 +609,14 @@ mod tests {
                         *v += 1;
                         *v
                     };
-                    let key = if round % 4 == 0 {
+                    let key = if round.is_multiple_of(4) {
                         Key::new("todos")
                     } else {
                         Key::with_instance("todos", id.to_string())
                     };
                     cache.invalidate(&[key]);
                     published[id as usize].fetch_max(version, Ordering::SeqCst);
-                    if round % 3 == 0 {
+                    if round.is_multiple_of(3) {
                         thread::yield_now();
                     }
                 }

@@ -7,8 +7,8 @@
 //!   lacks.
 //!
 //! The id inside the selector is escaped for a single-quoted CSS string (`\` → `\\`, `'` →
-//! `\'`, control characters as hex escapes), and the whole value for the HTML attribute, so no
-//! id can leave the selector or the attribute.
+//! `\'`, control characters as hex escapes), and the whole value for the double-quoted HTML
+//! attribute (`&`, `"`, `<`, `>`), so no id can leave the selector or the attribute.
 
 use crate::component::Asset;
 use crate::scope::Scope;
@@ -46,7 +46,7 @@ pub fn update_selector(id: &str) -> String {
 /// ```
 /// let mut out = String::new();
 /// pjx::oob::push_delete(&mut out, "row-3");
-/// assert_eq!(out, r#"<div hx-swap-oob="delete:[data-pjx-id=&#39;row-3&#39;]"></div>"#);
+/// assert_eq!(out, r#"<div hx-swap-oob="delete:[data-pjx-id='row-3']"></div>"#);
 /// ```
 pub fn push_delete(out: &mut String, id: &str) {
     out.push_str("<div hx-swap-oob=\"");
@@ -86,8 +86,8 @@ pub struct Reply {
 }
 
 /// Builds the response body around `primary` (any HTML, possibly empty): regions already in
-/// it are noted, the walk runs (once per request: a second call sends no fragments), and the
-/// assets the page lacks are appended.
+/// it are noted, the walk runs (once per request: a second call sends no fragments; the walk
+/// notes what its fragments put in the page), and the assets the page lacks are appended.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -114,12 +114,6 @@ pub async fn reply(scope: &Scope, primary: String) -> Reply {
     } else {
         WalkReport::default()
     };
-    scope.note_rendered(
-        stamp::stamped_ids(&walk.fragments)
-            .collect::<Vec<_>>()
-            .iter()
-            .map(String::as_str),
-    );
     let empty_primary = primary.trim().is_empty();
     let mut body = primary;
     body.push_str(&walk.fragments);

@@ -217,7 +217,8 @@ impl std::error::Error for RegistryError {}
 #[derive(Debug, Clone)]
 pub struct Registry {
     by_name: HashMap<&'static str, ReactiveType>,
-    keys: Vec<KeySet>,
+    /// Every declared key name (so keys nothing depends on show in the graph).
+    key_names: BTreeSet<&'static str>,
 }
 
 impl Registry {
@@ -237,7 +238,9 @@ impl Registry {
             .get_or_init(|| {
                 let mut registry =
                     Registry::new(inventory::iter::<ReactiveType>.into_iter().copied())?;
-                registry.keys = inventory::iter::<KeySet>.into_iter().copied().collect();
+                for set in inventory::iter::<KeySet> {
+                    registry.key_names.extend(set.names.iter().copied());
+                }
                 Ok(Arc::new(registry))
             })
             .clone()
@@ -264,8 +267,14 @@ impl Registry {
         }
         Ok(Registry {
             by_name,
-            keys: Vec::new(),
+            key_names: BTreeSet::new(),
         })
+    }
+
+    /// Adds every key of `K` to the dependency graph (keys no component depends on included).
+    pub fn with_keys<K: crate::MutationKey>(mut self) -> Self {
+        self.key_names.extend(K::ALL.iter().map(|k| k.wire_name()));
+        self
     }
 
     /// A registry of the given component types, e.g. `Registry::of(&[ReactiveType::of::<Row>()])`.
@@ -287,12 +296,11 @@ impl Registry {
 
     /// Which components depend on which keys.
     pub fn dependency_graph(&self) -> DependencyGraph {
-        let mut edges: BTreeMap<&'static str, BTreeSet<&'static str>> = BTreeMap::new();
-        for set in &self.keys {
-            for name in set.names {
-                edges.entry(name).or_default();
-            }
-        }
+        let mut edges: BTreeMap<&'static str, BTreeSet<&'static str>> = self
+            .key_names
+            .iter()
+            .map(|name| (*name, BTreeSet::new()))
+            .collect();
         for ty in self.by_name.values() {
             for key in ty.react().keys() {
                 edges.entry(key.name()).or_default().insert(ty.name);

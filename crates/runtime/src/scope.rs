@@ -56,7 +56,7 @@ pub struct Scope {
 
 struct Inner {
     engine: Arc<Engine>,
-    manifest: Option<Manifest>,
+    manifest: Option<Arc<Manifest>>,
     assets: HashSet<String>,
     trigger: Option<String>,
     load_cx: LoadCx,
@@ -98,7 +98,7 @@ impl Scope {
     ///     .assets_header(r#"["/_pjx/assets/x.css"]"#)
     ///     .load_cx(LoadCx::new().with(42u32))
     ///     .build();
-    /// assert_eq!(scope.manifest().unwrap().entries().len(), 1);
+    /// assert_eq!(scope.manifest().unwrap().len(), 1);
     /// assert!(scope.has_asset("/_pjx/assets/x.css"));
     /// ```
     pub fn builder() -> ScopeBuilder {
@@ -150,7 +150,12 @@ impl Scope {
 
     /// The client's manifest, if it sent a usable one.
     pub fn manifest(&self) -> Option<&Manifest> {
-        self.inner.manifest.as_ref()
+        self.inner.manifest.as_deref()
+    }
+
+    /// The manifest, shared (the walk report keeps it).
+    pub(crate) fn shared_manifest(&self) -> Option<Arc<Manifest>> {
+        self.inner.manifest.clone()
     }
 
     /// Whether the client reported `url` as already loaded.
@@ -341,6 +346,11 @@ impl Scope {
         self.inner.state.lock().rendered.contains(id)
     }
 
+    /// The ids already in the response (a copy, so no lock is held while using it).
+    pub(crate) fn rendered_ids(&self) -> HashSet<Box<str>> {
+        self.inner.state.lock().rendered.clone()
+    }
+
     /// Notes assets of a component rendered in this request.
     pub fn note_assets(&self, assets: &[Asset]) {
         let mut state = self.inner.state.lock();
@@ -478,7 +488,7 @@ impl ScopeBuilder {
         Scope {
             inner: Arc::new(Inner {
                 engine,
-                manifest,
+                manifest: manifest.map(Arc::new),
                 assets,
                 trigger,
                 load_cx: self.load_cx,
@@ -573,7 +583,7 @@ mod tests {
             .mounted_header(r#"[{"id":"a"},{"id":"b"}]"#)
             .trigger_header(r#"{"id":"a"}"#)
             .build();
-        assert_eq!(scope.manifest().unwrap().entries().len(), 1);
+        assert_eq!(scope.manifest().unwrap().len(), 1);
         assert_eq!(scope.trigger(), Some("a"));
         assert!(
             Scope::builder()

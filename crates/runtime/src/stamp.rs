@@ -87,7 +87,9 @@ impl std::error::Error for RootError {}
 /// ```
 pub fn stamp_root(html: &mut String, start: usize, stamp: &Stamp<'_>) -> Result<(), RootError> {
     let at = find_root(&html[start..])? + start;
-    let mut attrs = String::with_capacity(96 + stamp.id.len() + stamp.reacts.len());
+    let mut attrs = String::with_capacity(
+        96 + stamp.id.len() + stamp.reacts.len() + stamp.oob.map_or(0, |o| o.len() + 16),
+    );
     push_attr(&mut attrs, "data-pjx-id", stamp.id);
     push_attr(&mut attrs, "data-pjx-type", stamp.type_name);
     push_attr(&mut attrs, "data-pjx-hash", stamp.hash);
@@ -110,10 +112,12 @@ fn push_attr(out: &mut String, name: &str, value: &str) {
     out.push('"');
 }
 
-/// Escapes `value` for use inside a double- or single-quoted HTML attribute.
+/// Escapes `value` for use inside a double-quoted HTML attribute (the only kind pjx writes):
+/// `&`, `"`, `<` and `>` become entities; `'` needs no escaping there and stays readable, as in
+/// `hx-swap-oob="outerHTML:[data-pjx-id='row-1']"`.
 ///
 /// ```
-/// assert_eq!(pjx::stamp::escape_attr(r#"a"b'<&>"#), "a&quot;b&#39;&lt;&amp;&gt;");
+/// assert_eq!(pjx::stamp::escape_attr(r#"a"b'<&>"#), "a&quot;b'&lt;&amp;&gt;");
 /// ```
 pub fn escape_attr(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
@@ -123,12 +127,19 @@ pub fn escape_attr(value: &str) -> String {
 
 /// [`escape_attr`] appending to `out`.
 pub fn escape_attr_into(out: &mut String, value: &str) {
+    // Most values (type names, wire keys, hashes, typical ids) need no escaping at all.
+    if !value
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'"' | b'<' | b'>'))
+    {
+        out.push_str(value);
+        return;
+    }
     let mut last = 0;
     for (i, b) in value.bytes().enumerate() {
         let rep = match b {
             b'&' => "&amp;",
             b'"' => "&quot;",
-            b'\'' => "&#39;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             _ => continue,
@@ -199,8 +210,9 @@ fn find_root(html: &str) -> Result<usize, RootError> {
     }
     let insert_at = root.insert_at;
     i = root.end;
-    if !(root.self_closing || VOID.contains(&root.name.as_str())) {
-        i = skip_element_body(html, i, &root.name)?;
+    let name = &html[root.name.clone()];
+    if !(root.self_closing || is_one_of(name, &VOID)) {
+        i = skip_element_body(html, i, name)?;
     }
     let rest = skip_trivia(bytes, i)?;
     if rest < bytes.len() {
@@ -236,14 +248,16 @@ fn skip_trivia(bytes: &[u8], mut i: usize) -> Result<usize, RootError> {
 }
 
 fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    bytes[from..]
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    match needle {
+        [b] => memchr::memchr(*b, &bytes[from..]),
+        _ => memchr::memmem::find(&bytes[from..], needle),
+    }
+    .map(|p| p + from)
 }
 
 struct StartTag {
-    name: String,
+    /// The tag name's range in the HTML (compared case-insensitively, never copied).
+    name: std::ops::Range<usize>,
     /// Index just past the tag's `>`.
     end: usize,
     /// Where stamped attributes go.
@@ -281,7 +295,7 @@ fn scan_start_tag(
     while j < bytes.len() && !is_tag_delim(bytes[j]) {
         j += 1;
     }
-    let name = html[i + 1..j].to_ascii_lowercase();
+    let name = i + 1..j;
     loop {
         while j < bytes.len() && bytes[j].is_ascii_whitespace() {
             j += 1;
@@ -377,10 +391,11 @@ pub(crate) fn element_at(html: &str, i: usize) -> Option<Element> {
         ));
     })
     .ok()?;
-    let end = if tag.self_closing || VOID.contains(&tag.name.as_str()) {
+    let name = &html[tag.name.clone()];
+    let end = if tag.self_closing || is_one_of(name, &VOID) {
         tag.end
     } else {
-        skip_element_body(html, tag.end, &tag.name).ok()?
+        skip_element_body(html, tag.end, name).ok()?
     };
     Some(Element { end, attrs })
 }
@@ -408,6 +423,10 @@ pub(crate) fn top_level_elements(html: &str) -> Vec<usize> {
     out
 }
 
+fn is_one_of(name: &str, names: &[&str]) -> bool {
+    names.iter().any(|n| n.eq_ignore_ascii_case(name))
+}
+
 fn is_tag_delim(b: u8) -> bool {
     b.is_ascii_whitespace() || b == b'>' || b == b'/'
 }
@@ -420,11 +439,11 @@ fn is_attr_name_delim(b: u8) -> bool {
 /// elements of the same name. A root whose end tag is omitted extends to the end.
 fn skip_element_body(html: &str, mut i: usize, name: &str) -> Result<usize, RootError> {
     let bytes = html.as_bytes();
-    if RAW_TEXT.contains(&name) {
+    if is_one_of(name, &RAW_TEXT) {
         return Ok(skip_raw_text(bytes, i, name));
     }
     let mut depth = 1usize;
-    while let Some(lt) = bytes[i..].iter().position(|&b| b == b'<').map(|p| p + i) {
+    while let Some(lt) = find(bytes, i, b"<") {
         if bytes[lt..].starts_with(b"<!--") {
             i = find(bytes, lt + 4, b"-->").ok_or(RootError::Unterminated)? + 3;
         } else if bytes.get(lt + 1) == Some(&b'/') {
@@ -441,15 +460,16 @@ fn skip_element_body(html: &str, mut i: usize, name: &str) -> Result<usize, Root
                 }
             }
         } else if starts_element(bytes, lt) {
-            let tag = parse_start_tag(html, lt)?;
+            let tag = scan_start_tag(html, lt, |_, _| {})?;
             i = tag.end;
             if tag.self_closing {
                 continue;
             }
-            if tag.name == name {
+            let tag_name = &html[tag.name];
+            if tag_name.eq_ignore_ascii_case(name) {
                 depth += 1;
-            } else if RAW_TEXT.contains(&tag.name.as_str()) {
-                i = skip_raw_text(bytes, i, &tag.name);
+            } else if is_one_of(tag_name, &RAW_TEXT) {
+                i = skip_raw_text(bytes, i, tag_name);
             }
         } else {
             i = lt + 1;
@@ -588,8 +608,8 @@ mod tests {
         )
         .unwrap();
         assert!(html.contains(r#"data-pjx-id="a&quot;&gt;&lt;script&gt;""#));
-        assert!(html.contains(r#"data-pjx-load="x&#39;y&amp;z""#));
-        assert!(html.contains(r#"hx-swap-oob="outerHTML:[data-pjx-id=&#39;a\&#39;b&#39;]""#));
+        assert!(html.contains(r#"data-pjx-load="x'y&amp;z""#));
+        assert!(html.contains(r#"hx-swap-oob="outerHTML:[data-pjx-id='a\'b']""#));
         assert_eq!(html.matches('<').count(), 2);
     }
 

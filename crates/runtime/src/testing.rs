@@ -9,7 +9,7 @@
 //! use pjx::testing::{Dom, PrimarySwap};
 //!
 //! let mut dom = Dom::new(r#"<main><b data-pjx-id="n" data-pjx-type="counter" data-pjx-hash="00">1</b></main>"#);
-//! assert_eq!(dom.manifest().entries().len(), 1);
+//! assert_eq!(dom.manifest().len(), 1);
 //! let reply = pjx::Reply {
 //!     body: r#"<b data-pjx-id="n" data-pjx-hash="11" hx-swap-oob="outerHTML:[data-pjx-id='n']">2</b>"#.into(),
 //!     ..Default::default()
@@ -30,34 +30,30 @@ const ID_ATTR: &str = " data-pjx-id=\"";
 
 /// The manifest a client would send for `html`: every stamped region, in document order.
 pub fn manifest_from_html(html: &str) -> Manifest {
-    let mut entries = Vec::new();
-    for start in region_starts(html) {
-        if let Some(element) = element_at(html, start) {
-            let owned = |name: &str| element.attr(name).map(Box::from);
-            if let Some(id) = owned("data-pjx-id") {
-                entries.push(Mounted {
-                    id,
-                    type_name: owned("data-pjx-type"),
-                    hash: owned("data-pjx-hash"),
-                    load: owned("data-pjx-load"),
-                });
-            }
-        }
-    }
-    Manifest::from_entries(entries)
+    let elements: Vec<_> = region_starts(html)
+        .into_iter()
+        .filter_map(|start| element_at(html, start))
+        .collect();
+    Manifest::from_entries(elements.iter().filter_map(|element| {
+        Some(Mounted {
+            id: element.attr("data-pjx-id")?,
+            type_name: element.attr("data-pjx-type"),
+            hash: element.attr("data-pjx-hash"),
+            load: element.attr("data-pjx-load"),
+        })
+    }))
 }
 
 /// The `X-PJX-Mounted` header value for a manifest.
 pub fn mounted_header(manifest: &Manifest) -> String {
     let entries: Vec<Value> = manifest
         .entries()
-        .iter()
         .map(|m| {
             let mut fields = Map::new();
-            fields.insert("id".into(), Value::from(&*m.id));
-            for (name, value) in [("type", &m.type_name), ("hash", &m.hash), ("load", &m.load)] {
+            fields.insert("id".into(), Value::from(m.id));
+            for (name, value) in [("type", m.type_name), ("hash", m.hash), ("load", m.load)] {
                 if let Some(value) = value {
-                    fields.insert(name.into(), Value::from(&**value));
+                    fields.insert(name.into(), Value::from(value));
                 }
             }
             Value::Object(fields)
@@ -282,12 +278,7 @@ mod tests {
             dom.html(),
             r#"<ul data-pjx-id="list"><li data-pjx-id="r1">A</li></ul><p data-pjx-id="c">1</p>"#
         );
-        let ids: Vec<_> = dom
-            .manifest()
-            .entries()
-            .iter()
-            .map(|m| m.id.to_string())
-            .collect();
+        let ids: Vec<_> = dom.manifest().entries().map(|m| m.id.to_owned()).collect();
         assert_eq!(ids, ["list", "r1", "c"]);
     }
 

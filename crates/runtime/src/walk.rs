@@ -16,13 +16,14 @@
 //! Every entry gets a typed [`Outcome`], so tests and dev tooling can see why each region did
 //! what it did.
 
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::sync::Arc;
 
-use crate::cache::concerns;
 use crate::key::Key;
 use crate::load::LoadError;
-use crate::manifest::Mounted;
+use crate::manifest::{Manifest, Mounted};
 use crate::oob;
 use crate::registry::ReactiveType;
 use crate::scope::Scope;
@@ -87,25 +88,12 @@ pub enum Excluded {
     },
 }
 
-/// What happened to one manifest entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RegionOutcome {
-    /// The reported region id.
-    pub id: Box<str>,
-    /// The reported type.
-    pub type_name: Option<Box<str>>,
-    /// The reported load key.
-    pub load: Option<Box<str>>,
-    /// What the walk did.
-    pub outcome: Outcome,
-}
-
 /// The result of a walk: one outcome per manifest entry (in manifest order) and the
 /// out-of-band fragments, also in manifest order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WalkReport {
-    /// One per manifest entry.
-    pub regions: Vec<RegionOutcome>,
+    manifest: Arc<Manifest>,
+    outcomes: Vec<Outcome>,
     /// Out-of-band HTML, ready to append to the body.
     pub fragments: String,
     /// How many loads the walk started (cache hits included).
@@ -113,38 +101,76 @@ pub struct WalkReport {
 }
 
 impl WalkReport {
+    /// Every manifest entry with its outcome, in manifest order.
+    pub fn regions(&self) -> impl ExactSizeIterator<Item = (Mounted<'_>, &Outcome)> + '_ {
+        self.manifest.entries().zip(&self.outcomes)
+    }
+
     /// The outcome for region `id` (its first entry).
     pub fn outcome(&self, id: &str) -> Option<&Outcome> {
-        self.regions
-            .iter()
-            .find(|r| &*r.id == id)
-            .map(|r| &r.outcome)
+        self.regions().find(|(m, _)| m.id == id).map(|(_, o)| o)
     }
 
     /// The ids that were sent (swapped or deleted), in order.
     pub fn sent(&self) -> Vec<&str> {
-        self.regions
-            .iter()
-            .filter(|r| r.outcome.is_sent())
-            .map(|r| &*r.id)
+        self.regions()
+            .filter(|(_, o)| o.is_sent())
+            .map(|(m, _)| m.id)
             .collect()
     }
 }
 
 impl fmt::Display for WalkReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for r in &self.regions {
-            writeln!(f, "{:<24} {:?}", r.id, r.outcome)?;
+        for (region, outcome) in self.regions() {
+            writeln!(f, "{:<24} {outcome:?}", region.id)?;
         }
         Ok(())
     }
 }
 
-/// Whether any dirtied key concerns a region of `ty` loaded with `load`.
-fn dirtied_concerns(dirtied: &[Key], ty: &ReactiveType, load: &str) -> bool {
-    dirtied
-        .iter()
-        .any(|k| concerns(k, ty.react(), load, ty.is_keyed()))
+/// The dirtied set, indexed once per walk: whole keys by name, keyed keys by (name,
+/// instance). A keyed key is matched against the load key exactly as the client reported it,
+/// which is the text pjx stamped.
+struct Dirtied<'a> {
+    names: HashSet<&'static str>,
+    whole: HashSet<&'static str>,
+    keyed: HashSet<(&'static str, &'a str)>,
+}
+
+impl<'a> Dirtied<'a> {
+    fn new(keys: &'a [Key]) -> Self {
+        let mut dirtied = Dirtied {
+            names: HashSet::new(),
+            whole: HashSet::new(),
+            keyed: HashSet::new(),
+        };
+        for key in keys {
+            dirtied.names.insert(key.name());
+            match key.instance() {
+                None => dirtied.whole.insert(key.name()),
+                Some(instance) => dirtied.keyed.insert((key.name(), instance)),
+            };
+        }
+        dirtied
+    }
+
+    /// Whether any key names one of `ty`'s react keys (before looking at load keys).
+    fn names_any(&self, ty: &ReactiveType) -> bool {
+        ty.react()
+            .keys()
+            .iter()
+            .any(|k| self.names.contains(k.name()))
+    }
+
+    /// Whether the region of `ty` reported with load key `load` is concerned.
+    fn concerns(&self, ty: &ReactiveType, load: Option<&str>) -> bool {
+        ty.react().keys().iter().any(|k| {
+            self.whole.contains(k.name())
+                || (ty.is_keyed()
+                    && load.is_some_and(|load| self.keyed.contains(&(k.name(), load))))
+        })
+    }
 }
 
 /// A region to load in step 4, and what became of it.
@@ -158,67 +184,82 @@ struct Candidate {
 /// Runs the walk over the scope's manifest with its dirtied keys. Regions whose ids the scope
 /// has noted as rendered count as already in the body.
 pub async fn walk(scope: &Scope) -> WalkReport {
-    let Some(manifest) = scope.manifest() else {
+    let Some(manifest) = scope.shared_manifest() else {
         return WalkReport::default();
     };
     let dirtied = scope.dirtied();
     let engine = scope.engine();
     let registry = engine.registry();
-    let entries = manifest.entries();
+    let entries: Vec<Mounted<'_>> = manifest.entries().collect();
 
     // Steps 1–3: decide without loading anything.
+    let dirtied = Dirtied::new(&dirtied);
+    let rendered = scope.rendered_ids();
     let mut outcomes: Vec<Option<Outcome>> = vec![None; entries.len()];
     let mut candidates: Vec<Candidate> = Vec::new();
     let mut seen: HashMap<(&'static str, String), usize> = HashMap::new();
-    if !dirtied.is_empty() {
+    if !dirtied.names.is_empty() {
         for (index, entry) in entries.iter().enumerate() {
-            let Some(ty) = entry.type_name.as_deref().and_then(|t| registry.get(t)) else {
+            let Some(ty) = entry.type_name.and_then(|t| registry.get(t)) else {
                 outcomes[index] = Some(Outcome::SkipUnrelated(Unrelated::UnknownType));
                 continue;
             };
-            let key = if ty.is_keyed() {
-                match entry.load.as_deref().and_then(|l| ty.canonical_key(l)) {
+            if !dirtied.names_any(ty) {
+                outcomes[index] = Some(Outcome::SkipUnrelated(Unrelated::NotDirtied));
+                continue;
+            }
+            if ty.is_keyed() && entry.load.is_none() {
+                outcomes[index] = Some(Outcome::SkipUnrelated(Unrelated::BadLoadKey));
+                continue;
+            }
+            if !dirtied.concerns(ty, entry.load) {
+                outcomes[index] = Some(Outcome::SkipUnrelated(Unrelated::NotDirtied));
+                continue;
+            }
+            // Only regions the request concerns pay for parsing their key.
+            let key = match entry.load {
+                Some(load) if ty.is_keyed() => match ty.canonical_key(load) {
                     Some(key) => key,
                     None => {
                         outcomes[index] = Some(Outcome::SkipUnrelated(Unrelated::BadLoadKey));
                         continue;
                     }
-                }
-            } else {
-                String::new()
+                },
+                _ => String::new(),
             };
-            if !dirtied_concerns(&dirtied, ty, &key) {
-                outcomes[index] = Some(Outcome::SkipUnrelated(Unrelated::NotDirtied));
-                continue;
-            }
-            if scope.is_rendered(&entry.id) {
+            if rendered.contains(entry.id) {
                 outcomes[index] = Some(Outcome::SkipExcluded(Excluded::InBody));
                 continue;
             }
-            if let Some(&first) = seen.get(&(ty.name(), key.clone())) {
-                outcomes[index] = Some(Outcome::SkipExcluded(Excluded::Duplicate {
-                    of: entries[first].id.clone(),
-                }));
-                continue;
+            match seen.entry((ty.name(), key)) {
+                Entry::Occupied(first) => {
+                    outcomes[index] = Some(Outcome::SkipExcluded(Excluded::Duplicate {
+                        of: entries[*first.get()].id.into(),
+                    }));
+                    continue;
+                }
+                Entry::Vacant(slot) => {
+                    let key = slot.key().1.clone();
+                    slot.insert(index);
+                    if !engine.permits(ty, scope.load_cx()) {
+                        outcomes[index] = Some(Outcome::Denied);
+                        continue;
+                    }
+                    candidates.push(Candidate {
+                        index,
+                        ty: *ty,
+                        key,
+                        result: None,
+                    });
+                }
             }
-            seen.insert((ty.name(), key.clone()), index);
-            if !engine.permits(ty, scope.load_cx()) {
-                outcomes[index] = Some(Outcome::Denied);
-                continue;
-            }
-            candidates.push(Candidate {
-                index,
-                ty: *ty,
-                key,
-                result: None,
-            });
         }
     }
 
     // Steps 4–5: load (through the cache), gate on the hash, render what changed.
     let loads = candidates.len();
     for candidate in &mut candidates {
-        let entry = &entries[candidate.index];
+        let entry = entries[candidate.index];
         candidate.result = Some(load_and_render(scope, candidate, entry).await);
     }
 
@@ -226,16 +267,16 @@ pub async fn walk(scope: &Scope) -> WalkReport {
     let mut within: HashMap<String, Box<str>> = HashMap::new();
     for candidate in &candidates {
         if let Some(Ok((_, html))) = &candidate.result {
-            let own = &entries[candidate.index].id;
+            let own = entries[candidate.index].id;
             for nested in stamp::stamped_ids(html).skip(1) {
-                within.entry(nested).or_insert_with(|| own.clone());
+                within.entry(nested).or_insert_with(|| own.into());
             }
         }
     }
     for candidate in &mut candidates {
-        let entry = &entries[candidate.index];
+        let entry = entries[candidate.index];
         if let Some(Ok(_)) = &candidate.result
-            && let Some(parent) = outermost(&within, &entry.id)
+            && let Some(parent) = outermost(&within, entry.id)
         {
             candidate.result = Some(Err(Outcome::SkipExcluded(Excluded::Nested {
                 within: parent,
@@ -243,35 +284,40 @@ pub async fn walk(scope: &Scope) -> WalkReport {
         }
     }
 
+    // What the fragments put in the page: the swapped regions and the regions inside them.
+    let mut sent: Vec<&str> = within.keys().map(String::as_str).collect();
+    for candidate in &candidates {
+        if let Some(Ok(_)) = &candidate.result {
+            sent.push(entries[candidate.index].id);
+        }
+    }
+    scope.note_rendered(sent);
+
     // Emission, in manifest order.
     let mut fragments = String::new();
     for candidate in candidates {
-        let entry = &entries[candidate.index];
+        let entry = entries[candidate.index];
         outcomes[candidate.index] = Some(match candidate.result {
             Some(Ok((hash, html))) => {
                 fragments.push_str(&html);
                 Outcome::Swap { hash }
             }
             Some(Err(Outcome::Delete)) => {
-                oob::push_delete(&mut fragments, &entry.id);
+                oob::push_delete(&mut fragments, entry.id);
                 Outcome::Delete
             }
             Some(Err(outcome)) => outcome,
             None => Outcome::LoadError("not loaded".into()),
         });
     }
-    let regions = entries
-        .iter()
-        .zip(outcomes)
-        .map(|(entry, outcome)| RegionOutcome {
-            id: entry.id.clone(),
-            type_name: entry.type_name.clone(),
-            load: entry.load.clone(),
-            outcome: outcome.unwrap_or(Outcome::SkipUnrelated(Unrelated::NotDirtied)),
-        })
+    let outcomes = outcomes
+        .into_iter()
+        .map(|o| o.unwrap_or(Outcome::SkipUnrelated(Unrelated::NotDirtied)))
         .collect();
+    drop(entries);
     WalkReport {
-        regions,
+        manifest,
+        outcomes,
         fragments,
         loads,
     }
@@ -295,7 +341,7 @@ fn outermost(within: &HashMap<String, Box<str>>, id: &str) -> Option<Box<str>> {
 async fn load_and_render(
     scope: &Scope,
     candidate: &Candidate,
-    entry: &Mounted,
+    entry: Mounted<'_>,
 ) -> Result<(String, String), Outcome> {
     let ty = &candidate.ty;
     let value = match scope.load_erased(ty, &candidate.key).await {
@@ -318,10 +364,10 @@ async fn load_and_render(
             return Err(Outcome::RenderError(e.to_string()));
         }
     };
-    if entry.hash.as_deref() == Some(hash.as_str()) {
+    if entry.hash == Some(hash.as_str()) {
         return Err(Outcome::SkipUnchanged);
     }
-    let selector = oob::update_selector(&entry.id);
+    let selector = oob::update_selector(entry.id);
     let mut html = String::new();
     if let Err(e) = ty.render(&*value, &hash, Some(&selector), &mut html) {
         tracing::warn!(target: "pjx::walk", "region `{}` not updated: {e}", entry.id);
