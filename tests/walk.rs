@@ -486,6 +486,21 @@ fn nothing_happens_without_a_reason() {
 }
 
 #[test]
+fn an_empty_manifest_means_nothing_to_update() {
+    let world = World::new();
+    let scope = Scope::builder()
+        .engine(engine())
+        .mounted_header("[]")
+        .load_cx(LoadCx::new().with(Arc::clone(&world)))
+        .build();
+    scope.record([Keys::Todos, Keys::TodoList]);
+    let reply = futures_lite_block_on(pjx::reply(&scope, "<p>ok</p>".into()));
+    assert_eq!(reply.walk.regions().len(), 0);
+    assert_eq!(reply.body, "<p>ok</p>");
+    assert!(world.loads().is_empty());
+}
+
+#[test]
 fn unknown_types_and_bad_keys_are_skipped() {
     // A forged entry: a registered type under an unknown id, and a keyed type without a key.
     let world = World::new();

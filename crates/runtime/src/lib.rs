@@ -43,6 +43,7 @@ pub mod stamp;
 pub mod testing;
 pub mod walk;
 
+pub use cache::invalidate;
 pub use component::{Asset, Component, Load, Reactive, RenderError, RenderErrorKind};
 pub use engine::{DevMode, Engine};
 pub use hash::{HashState, StateHash};
