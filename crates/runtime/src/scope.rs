@@ -38,7 +38,7 @@ use parking_lot::Mutex;
 
 use crate::cache::{self, EntryKey, RequestCache, SharedCache};
 use crate::component::{Asset, Load};
-use crate::engine::Engine;
+use crate::engine::{DevMode, Engine};
 use crate::key::{IntoKey, Key};
 use crate::load::{LoadCx, LoadError, LoadKey};
 use crate::manifest::{self, Manifest};
@@ -284,49 +284,50 @@ impl Scope {
             }
             state.cache.epoch()
         };
-        let shared = self.inner.engine.shared_cache();
-        if let Some(shared) = shared
-            && let Some(value) = shared.get(&entry)
-        {
+        let remember = |value: &Arc<AnyComponent>| {
             self.inner.state.lock().cache.insert(
                 started,
-                entry,
-                Arc::clone(&value),
+                entry.clone(),
+                Arc::clone(value),
                 ty.react(),
                 ty.is_keyed(),
             );
+        };
+        let shared = self.inner.engine.shared_cache();
+        if let Some(value) = shared.and_then(|s| s.get(&entry)) {
+            remember(&value);
             return Ok(value);
         }
         let ticket = shared.map(|s| s.begin());
         // No lock is held across the load.
         let value = ty.load(key, &self.inner.load_cx).await?;
-        let depends_on = ty.depends_on(&*value);
-        if let Some(narrowed) = &depends_on
-            && let Some(outside) = narrowed.iter().find(|k| !ty.react().contains(k.name()))
-        {
-            self.inner.engine.dev_mode().report(format!(
-                "`{}`'s depends_on() returned `{outside}`, which is not in its react set [{}]; depends_on may only narrow react",
-                ty.name(),
-                ty.react().attr()
-            ));
+        let dev = self.inner.engine.dev_mode();
+        // `depends_on` matters to the shared cache's index and to the dev-mode check only.
+        if shared.is_some() || dev != DevMode::Off {
+            let depends_on = ty.depends_on(&*value);
+            if let Some(outside) = depends_on
+                .iter()
+                .flatten()
+                .find(|k| !ty.react().contains(k.name()))
+            {
+                dev.report(format!(
+                    "`{}`'s depends_on() returned `{outside}`, which is not in its react set [{}]; depends_on may only narrow react",
+                    ty.name(),
+                    ty.react().attr()
+                ));
+            }
+            if let (Some(shared), Some(ticket)) = (shared, ticket) {
+                shared.insert(
+                    ticket,
+                    entry.clone(),
+                    Arc::clone(&value),
+                    ty.react(),
+                    depends_on.as_deref(),
+                    ty.is_keyed(),
+                );
+            }
         }
-        if let (Some(shared), Some(ticket)) = (shared, ticket) {
-            shared.insert(
-                ticket,
-                entry.clone(),
-                Arc::clone(&value),
-                ty.react(),
-                depends_on.as_deref(),
-                ty.is_keyed(),
-            );
-        }
-        self.inner.state.lock().cache.insert(
-            started,
-            entry,
-            Arc::clone(&value),
-            ty.react(),
-            ty.is_keyed(),
-        );
+        remember(&value);
         Ok(value)
     }
 
