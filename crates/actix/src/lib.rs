@@ -1,8 +1,14 @@
 //! # pjx-actix
 //!
-//! The actix-web adapter for [pjx](https://docs.rs/pjx). Wrap your app in [`Pjx`] and every
-//! request runs inside its own pjx request scope, so `#[mutates]` code anywhere under a handler
-//! records what it changed without being handed a request.
+//! The actix-web adapter for [pjx](https://docs.rs/pjx): wrap your app in [`Pjx`] and
+//!
+//! - every request runs in its own pjx request scope, so `#[mutates]` code anywhere under a
+//!   handler records what it changed;
+//! - every htmx response carries, after whatever the handler returned (a component, a
+//!   fragment, or nothing), the out-of-band swaps of the mounted regions that changed;
+//! - a redirect answers htmx as `204` + `HX-Redirect`; an empty primary as `HX-Reswap: none`;
+//! - full pages get the client runtime (htmx and pjx.js, served from the binary) and their
+//!   components' stylesheets and scripts.
 //!
 //! ```no_run
 //! use actix_web::{App, HttpServer, web};
@@ -13,15 +19,33 @@
 //! }
 //!
 //! # async fn run() -> std::io::Result<()> {
-//! HttpServer::new(|| App::new().wrap(Pjx::new()).route("/", web::post().to(dirtied)))
+//! let pjx = Pjx::new();
+//! HttpServer::new(move || App::new().wrap(pjx.clone()).route("/", web::post().to(dirtied)))
 //!     .bind(("127.0.0.1", 8000))?
 //!     .run()
 //!     .await
 //! # }
 //! ```
+//!
+//! See `docs/actix.md` in the repository.
 
+mod config;
+mod fanout;
+mod htmx;
 mod middleware;
+mod render;
+mod runtime;
 mod scope;
 
-pub use middleware::{Pjx, PjxMiddleware};
+pub use config::{ContextFactory, Pjx};
+pub use fanout::{HX_REDIRECT, HX_RESWAP};
+pub use htmx::Htmx;
+pub use middleware::PjxMiddleware;
+pub use render::{Error, Html, Render, Rendered};
+pub use runtime::{HTMX_JS, HTMX_VERSION, PJX_JS, PREFIX, client_script, htmx_url, pjx_js_url};
 pub use scope::RequestScope;
+
+/// `use pjx_actix::prelude::*;` for `ItemRow::render(key)` and the usual types.
+pub mod prelude {
+    pub use crate::{Html, Htmx, Pjx, Render, Rendered, RequestScope};
+}

@@ -1,47 +1,38 @@
-//! The middleware that opens a pjx request scope around each request.
+//! The middleware: one pjx request scope per request, then the response's finishing touches.
 
 use std::future::{Ready, ready};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use actix_web::HttpMessage;
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::http::header::HeaderMap;
 use futures_util::future::LocalBoxFuture;
 use pjx::Scope;
 
-/// Opens a [`Scope`] around every request: extractors, the handler and everything they call
-/// run with it current (a tokio task-local), and it is also in the request's extensions for
-/// the [`RequestScope`](crate::RequestScope) extractor.
-///
-/// ```
-/// use actix_web::App;
-/// let app = App::new().wrap(pjx_actix::Pjx::new());
-/// ```
-#[derive(Clone, Debug, Default)]
-#[non_exhaustive]
-pub struct Pjx {}
-
-impl Pjx {
-    /// The middleware with its default configuration.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
+use crate::config::{Config, Pjx};
+use crate::{fanout, runtime};
 
 impl<S, B> Transform<S, ServiceRequest> for Pjx
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
     S::Future: 'static,
-    B: 'static,
+    B: MessageBody + 'static,
 {
-    type Response = ServiceResponse<B>;
+    type Response = ServiceResponse<BoxBody>;
     type Error = actix_web::Error;
     type Transform = PjxMiddleware<S>;
     type InitError = ();
     type Future = Ready<Result<Self::Transform, Self::InitError>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
+        // Build the engine (and install the shared cache) when the app starts, not on the
+        // first request.
+        self.config.engine();
         ready(Ok(PjxMiddleware {
             service: Rc::new(service),
+            config: Arc::clone(&self.config),
         }))
     }
 }
@@ -49,26 +40,66 @@ where
 /// The service [`Pjx`] wraps around an app; see there.
 pub struct PjxMiddleware<S> {
     service: Rc<S>,
+    config: Arc<Config>,
+}
+
+/// A pjx request header as text; a value that is not visible ASCII is ignored (with a
+/// warning), never an error.
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    let value = headers.get(name)?;
+    match value.to_str() {
+        Ok(text) => Some(text),
+        Err(_) => {
+            tracing::warn!(target: "pjx::actix", "{name} is not visible ASCII; ignored");
+            None
+        }
+    }
+}
+
+fn open_scope(req: &ServiceRequest, config: &Config) -> Scope {
+    let headers = req.headers();
+    let mut scope = Scope::builder()
+        .engine(Arc::clone(config.engine()))
+        .htmx_request(headers.get("hx-request").is_some_and(|v| v == "true"))
+        .load_cx(config.load_cx(req.request()));
+    if let Some(mounted) = header(headers, "x-pjx-mounted") {
+        scope = scope.mounted_header(mounted);
+    }
+    if let Some(assets) = header(headers, "x-pjx-assets") {
+        scope = scope.assets_header(assets);
+    }
+    if let Some(trigger) = header(headers, "x-pjx-trigger") {
+        scope = scope.trigger_header(trigger);
+    }
+    scope.build()
 }
 
 impl<S, B> Service<ServiceRequest> for PjxMiddleware<S>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
     S::Future: 'static,
-    B: 'static,
+    B: MessageBody + 'static,
 {
-    type Response = ServiceResponse<B>;
+    type Response = ServiceResponse<BoxBody>;
     type Error = actix_web::Error;
     type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
 
     forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        let scope = Scope::new();
+        if let Some(file) = runtime::serve(req.method(), req.path()) {
+            return Box::pin(ready(Ok(req.into_response(file))));
+        }
+        let scope = open_scope(&req, &self.config);
         req.extensions_mut().insert(scope.clone());
-        // The service's future is created inside the scope too: actix runs extractors from
-        // `call` onwards, and some of them do work eagerly.
         let service = Rc::clone(&self.service);
-        Box::pin(scope.run(async move { service.call(req).await }))
+        let config = Arc::clone(&self.config);
+        Box::pin(async move {
+            // The handler, its extractors and everything they call run with the scope current.
+            let res = scope.run(async move { service.call(req).await }).await?;
+            let res = scope.run(fanout::finish(res, &scope, &config)).await;
+            scope.finish();
+            Ok(res)
+        })
     }
 }

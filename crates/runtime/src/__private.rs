@@ -17,7 +17,8 @@ pub use std::sync::LazyLock;
 pub use std::vec::Vec;
 
 pub use crate::component::{
-    Asset, Component, Load, Reactive, RenderError, render_askama, render_reactive, write_nested,
+    Asset, AssetSet, Component, Load, Reactive, RenderError, render_askama, render_reactive,
+    write_nested,
 };
 pub use crate::hash::{CanonicalError, HashState, StateWriter};
 pub use crate::key::{IntoKey, Key, Keyed, MutationKey, ReactSet};

@@ -151,6 +151,23 @@ impl Asset {
     }
 }
 
+/// The assets of one component type: what `#[component]` and `#[reactive]` register for the
+/// adapter to serve (non-generic components with assets).
+#[derive(Clone, Copy)]
+pub struct AssetSet {
+    /// The component's `assets()`.
+    pub assets: fn() -> &'static [Asset],
+}
+
+inventory::collect!(AssetSet);
+
+/// Every asset a registered component declares (embedded files and URLs alike).
+pub fn registered_assets() -> impl Iterator<Item = &'static Asset> {
+    inventory::iter::<AssetSet>
+        .into_iter()
+        .flat_map(|set| (set.assets)().iter())
+}
+
 /// Tells the current request scope which assets a rendered component needs.
 fn note_assets(assets: &[Asset]) {
     if !assets.is_empty()

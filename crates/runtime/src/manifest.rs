@@ -312,9 +312,44 @@ impl<'de> Visitor<'de> for &mut ManifestSeed<'_> {
         Ok(true)
     }
 
+    /// The compact form the client runtime sends: `{"t": [type names], "m": [[id, type
+    /// index, hash, load?], …]}`; each type name is stored once.
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(false)
+        let mut types: Option<Vec<Option<Span>>> = None;
+        let mut entries: Option<Vec<(Slots, Option<u64>)>> = None;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match &*key {
+                "t" if types.is_none() => {
+                    types = Some(map.next_value_seed(TypesSeed {
+                        text: &mut self.manifest.text,
+                    })?);
+                }
+                "m" if entries.is_none() => {
+                    entries = Some(map.next_value_seed(CompactEntriesSeed { seed: &mut *self })?);
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let Some(entries) = entries else {
+            return Ok(false);
+        };
+        let types = types.unwrap_or_default();
+        for (mut slots, type_index) in entries {
+            slots.type_name = type_index.and_then(|i| {
+                let span = usize::try_from(i)
+                    .ok()
+                    .and_then(|i| types.get(i).copied().flatten());
+                if span.is_none() {
+                    self.report.ignored_fields += 1;
+                    self.report.note("an entry's type index names no type");
+                }
+                span
+            });
+            self.manifest.slots.push(slots);
+        }
+        Ok(true)
     }
     fn visit_bool<E: de::Error>(self, _: bool) -> Result<bool, E> {
         Ok(false)
@@ -333,6 +368,177 @@ impl<'de> Visitor<'de> for &mut ManifestSeed<'_> {
     }
     fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
         Ok(false)
+    }
+}
+
+/// The compact form's type names: each stored once, `None` where not a valid name.
+struct TypesSeed<'a> {
+    text: &'a mut String,
+}
+
+impl<'de> DeserializeSeed<'de> for TypesSeed<'_> {
+    type Value = Vec<Option<Span>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TypesSeed<'_> {
+    type Value = Vec<Option<Span>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of type names")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut types = Vec::new();
+        while let Some(field) = seq.next_element_seed(FieldSeed {
+            text: &mut *self.text,
+        })? {
+            types.push(match field {
+                Field::Text(name) => {
+                    let text = &self.text[name.start as usize..(name.start + name.len) as usize];
+                    (name.len <= 256 && is_type_name(text)).then_some(name)
+                }
+                _ => None,
+            });
+        }
+        Ok(types)
+    }
+}
+
+/// The compact form's entries, each with its (unresolved) type index.
+struct CompactEntriesSeed<'s, 'a> {
+    seed: &'s mut ManifestSeed<'a>,
+}
+
+impl<'de> DeserializeSeed<'de> for CompactEntriesSeed<'_, '_> {
+    type Value = Vec<(Slots, Option<u64>)>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for CompactEntriesSeed<'_, '_> {
+    type Value = Vec<(Slots, Option<u64>)>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of [id, type, hash, load] entries")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let ManifestSeed {
+            limits,
+            report,
+            manifest,
+        } = self.seed;
+        let mut entries = Vec::new();
+        loop {
+            let mark = manifest.text.len();
+            let seed = CompactEntrySeed {
+                limits,
+                report: &mut **report,
+                text: &mut manifest.text,
+            };
+            let Some(entry) = seq.next_element_seed(seed)? else {
+                break;
+            };
+            match entry {
+                Some(entry) if entries.len() < limits.max_entries => entries.push(entry),
+                kept => {
+                    if kept.is_some() {
+                        report.note(format!("more than {} entries", limits.max_entries));
+                    }
+                    report.dropped += 1;
+                    manifest.text.truncate(mark);
+                }
+            }
+        }
+        Ok(entries)
+    }
+}
+
+/// One compact entry: `[id, type index or null, hash or null, load?]`.
+struct CompactEntrySeed<'a> {
+    limits: &'a Limits,
+    report: &'a mut ParseReport,
+    text: &'a mut String,
+}
+
+impl<'de> DeserializeSeed<'de> for CompactEntrySeed<'_> {
+    type Value = Option<(Slots, Option<u64>)>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for CompactEntrySeed<'_> {
+    type Value = Option<(Slots, Option<u64>)>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a compact mounted region")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut fields: [Option<Field>; 4] = [None, None, None, None];
+        for slot in &mut fields {
+            match seq.next_element_seed(FieldSeed {
+                text: &mut *self.text,
+            })? {
+                Some(field) => *slot = Some(field),
+                None => break,
+            }
+        }
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        let [id, type_index, hash, load] = fields;
+        let type_index = match type_index {
+            Some(Field::Number(span)) => {
+                let digits = &self.text[span.start as usize..(span.start + span.len) as usize];
+                digits.parse::<u64>().ok()
+            }
+            _ => None,
+        };
+        let entry = EntrySeed {
+            limits: self.limits,
+            report: self.report,
+            text: self.text,
+        };
+        Ok(entry
+            .checked(id, [None, hash, load])
+            .map(|slots| (slots, type_index)))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        self.report.note("a compact entry is not a list");
+        Ok(None)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        self.report.note("a compact entry is not a list");
+        Ok(None)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        self.report.note("a compact entry is not a list");
+        Ok(None)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        self.report.note("a compact entry is not a list");
+        Ok(None)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        self.report.note("a compact entry is not a list");
+        Ok(None)
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        self.report.note("a compact entry is not a list");
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        self.report.note("a compact entry is not a list");
+        Ok(None)
     }
 }
 
@@ -355,6 +561,55 @@ impl EntrySeed<'_> {
     fn not_an_object<E>(self) -> Result<Option<Slots>, E> {
         self.report.note("an entry is not an object");
         Ok(None)
+    }
+
+    /// Validates an entry's fields (`[type, hash, load]`); `None` drops the entry.
+    fn checked(self, id: Option<Field>, fields: [Option<Field>; 3]) -> Option<Slots> {
+        let text: &str = self.text;
+        let limits = self.limits;
+        let report = self.report;
+        let view = |s: Span| &text[s.start as usize..(s.start + s.len) as usize];
+        let id = match id {
+            Some(Field::Text(id)) => id,
+            Some(_) => {
+                report.note("an entry's id is not a string");
+                return None;
+            }
+            None => {
+                report.note("an entry has no id");
+                return None;
+            }
+        };
+        if id.len as usize > limits.max_field_bytes || !is_safe_region_id(view(id)) {
+            report.note("an entry's id is empty, too long or contains control characters");
+            return None;
+        }
+        let [type_name, hash, load] = fields;
+        let mut keep = |name: &str, field: Option<Field>, valid: fn(&str) -> bool| {
+            let span = match field? {
+                Field::Text(span) => span,
+                // Load keys are strings on the wire, but a number is unambiguous.
+                Field::Number(span) if name == "load" => span,
+                Field::Null => return None,
+                Field::Number(_) | Field::Other => {
+                    report.ignored_fields += 1;
+                    report.note(format!("an entry's {name} is not a string"));
+                    return None;
+                }
+            };
+            if span.len as usize > limits.max_field_bytes || !valid(view(span)) {
+                report.ignored_fields += 1;
+                report.note(format!("an entry's {name} is malformed or too long"));
+                return None;
+            }
+            Some(span)
+        };
+        Some(Slots {
+            id,
+            type_name: keep("type", type_name, is_type_name),
+            hash: keep("hash", hash, is_hash),
+            load: keep("load", load, |s| !s.chars().any(char::is_control)),
+        })
     }
 }
 
@@ -383,51 +638,7 @@ impl<'de> Visitor<'de> for EntrySeed<'_> {
                 text: &mut *self.text,
             })?);
         }
-        let text: &str = self.text;
-        let limits = self.limits;
-        let report = self.report;
-        let view = |s: Span| &text[s.start as usize..(s.start + s.len) as usize];
-        let id = match id {
-            Some(Field::Text(id)) => id,
-            Some(_) => {
-                report.note("an entry's id is not a string");
-                return Ok(None);
-            }
-            None => {
-                report.note("an entry has no id");
-                return Ok(None);
-            }
-        };
-        if id.len as usize > limits.max_field_bytes || !is_safe_region_id(view(id)) {
-            report.note("an entry's id is empty, too long or contains control characters");
-            return Ok(None);
-        }
-        let [type_name, hash, load] = fields;
-        let mut keep = |name: &str, field: Option<Field>, valid: fn(&str) -> bool| {
-            let span = match field? {
-                Field::Text(span) => span,
-                // Load keys are strings on the wire, but a number is unambiguous.
-                Field::Number(span) if name == "load" => span,
-                Field::Null => return None,
-                Field::Number(_) | Field::Other => {
-                    report.ignored_fields += 1;
-                    report.note(format!("an entry's {name} is not a string"));
-                    return None;
-                }
-            };
-            if span.len as usize > limits.max_field_bytes || !valid(view(span)) {
-                report.ignored_fields += 1;
-                report.note(format!("an entry's {name} is malformed or too long"));
-                return None;
-            }
-            Some(span)
-        };
-        Ok(Some(Slots {
-            id,
-            type_name: keep("type", type_name, is_type_name),
-            hash: keep("hash", hash, is_hash),
-            load: keep("load", load, |s| !s.chars().any(char::is_control)),
-        }))
+        Ok(self.checked(id, fields))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
@@ -689,6 +900,53 @@ mod tests {
         );
         let (m, _) = parse(&field);
         assert_eq!(m.unwrap().get(0).unwrap().load, None);
+    }
+
+    #[test]
+    fn the_compact_form_parses_to_the_same_manifest() {
+        let (compact, report) = parse(
+            r#"{"t":["list","item_row"],"m":[["list",0,"00ff"],["row-1",1,"ab12","1"],["row-2",1,null,2],["x",null]]}"#,
+        );
+        assert!(report.is_clean(), "{report}");
+        let (objects, _) = parse(
+            r#"[{"id":"list","type":"list","hash":"00ff"},{"id":"row-1","type":"item_row","hash":"ab12","load":"1"},{"id":"row-2","type":"item_row","load":"2"},{"id":"x"}]"#,
+        );
+        assert_eq!(compact, objects);
+        // Each type name is stored once however many entries use it.
+        assert_eq!(compact.unwrap().text.matches("item_row").count(), 1);
+    }
+
+    #[test]
+    fn the_compact_form_is_parsed_defensively() {
+        // Entries before types; a type index out of range; an entry that is not a list; a bad
+        // type name; junk after the fields.
+        let (m, report) = parse(
+            r#"{"m":[["a",1,"ff"],["b",9],{"id":"c"},["d",0,"ee","1",{"x":1},[2]],[7]],"t":["ok","has space"],"x":1}"#,
+        );
+        let m = m.unwrap();
+        let entries: Vec<_> = m
+            .entries()
+            .map(|e| (e.id, e.type_name, e.hash, e.load))
+            .collect();
+        assert_eq!(
+            entries,
+            [
+                ("a", None, Some("ff"), None),
+                ("b", None, None, None),
+                ("d", Some("ok"), Some("ee"), Some("1"))
+            ]
+        );
+        assert_eq!(report.dropped, 2);
+        assert_eq!(report.ignored_fields, 2);
+        // No "m": not a manifest.
+        assert!(parse(r#"{"t":["a"]}"#).0.is_none());
+        // Limits apply to the compact form too.
+        let limits = Limits {
+            max_entries: 1,
+            ..Limits::default()
+        };
+        let (m, _) = Manifest::parse_with_report(r#"{"t":[],"m":[["a"],["b"]]}"#, &limits);
+        assert_eq!(m.unwrap().len(), 1);
     }
 
     #[test]

@@ -62,6 +62,42 @@ pub fn mounted_header(manifest: &Manifest) -> String {
     Value::Array(entries).to_string()
 }
 
+/// The `X-PJX-Mounted` value exactly as the client runtime sends it: the compact form, with
+/// a type table and 16-digit hash prefixes.
+///
+/// ```
+/// let m = pjx::testing::manifest_from_html(
+///     r#"<p data-pjx-id="a" data-pjx-type="t" data-pjx-hash="0123456789abcdef0123"></p>"#);
+/// assert_eq!(pjx::testing::compact_mounted_header(&m), r#"{"t":["t"],"m":[["a",0,"0123456789abcdef"]]}"#);
+/// ```
+pub fn compact_mounted_header(manifest: &Manifest) -> String {
+    let mut types: Vec<&str> = Vec::new();
+    let mut rows: Vec<Value> = Vec::new();
+    for m in manifest.entries() {
+        let ty = m.type_name.unwrap_or("");
+        let index = types.iter().position(|t| *t == ty).unwrap_or_else(|| {
+            types.push(ty);
+            types.len() - 1
+        });
+        let hash = m.hash.unwrap_or("");
+        let mut row = vec![
+            Value::from(m.id),
+            Value::from(index),
+            Value::from(&hash[..hash.len().min(crate::hash::MIN_REPORTED_HEX_LEN)]),
+        ];
+        if let Some(load) = m.load {
+            row.push(Value::from(load));
+        }
+        rows.push(Value::Array(row));
+    }
+    // Built by hand to keep the runtime's key order ("t" first; serde_json would sort).
+    format!(
+        "{{\"t\":{},\"m\":{}}}",
+        Value::from(types),
+        Value::Array(rows)
+    )
+}
+
 /// Start indexes of the elements carrying `data-pjx-id`, in document order.
 fn region_starts(html: &str) -> Vec<usize> {
     let mut starts = Vec::new();

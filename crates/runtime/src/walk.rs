@@ -364,7 +364,10 @@ async fn load_and_render(
             return Err(Outcome::RenderError(e.to_string()));
         }
     };
-    if entry.hash == Some(hash.as_str()) {
+    if entry
+        .hash
+        .is_some_and(|reported| hash.is_reported_as(reported))
+    {
         return Err(Outcome::SkipUnchanged);
     }
     let selector = oob::update_selector(entry.id);

@@ -17,13 +17,17 @@ pub enum Keys {
     TodoList,
 }
 
-/// The store, as reached from `load`.
+/// The store, as reached from `load` (the app's context factory puts it there).
 fn store(cx: &LoadCx) -> Result<&Store, LoadError> {
     cx.require::<Arc<Store>>().map(|s| &**s)
 }
 
+fn todos(cx: &LoadCx) -> Result<Vec<Todo>, LoadError> {
+    Ok(store(cx)?.all()?)
+}
+
 /// One todo: a keyed region per row, `row-<id>`.
-#[reactive(react = [Keys::Todos], template = "item_row.html")]
+#[reactive(react = [Keys::Todos], template = "item_row.html", css = "item_row.css")]
 #[derive(Serialize)]
 pub struct ItemRow {
     id: String,
@@ -36,7 +40,7 @@ pub struct ItemRow {
 #[reactive]
 impl ItemRow {
     async fn load(todo_id: i64, cx: &LoadCx) -> Result<Self, LoadError> {
-        let todo = store(cx)?.get(todo_id).ok_or(LoadError::NotFound)?;
+        let todo = store(cx)?.get(todo_id)?.ok_or(LoadError::NotFound)?;
         Ok(Self::from(&todo))
     }
 }
@@ -62,7 +66,7 @@ pub struct TodoList {
 impl TodoList {
     async fn load(cx: &LoadCx) -> Result<Self, LoadError> {
         Ok(TodoList {
-            rows: store(cx)?.all().iter().map(ItemRow::from).collect(),
+            rows: todos(cx)?.iter().map(ItemRow::from).collect(),
         })
     }
 }
@@ -76,7 +80,7 @@ pub struct Counter {
 #[reactive]
 impl Counter {
     async fn load(cx: &LoadCx) -> Result<Self, LoadError> {
-        let remaining = store(cx)?.all().iter().filter(|t| !t.done).count();
+        let remaining = todos(cx)?.iter().filter(|t| !t.done).count();
         Ok(Counter { remaining })
     }
 }
@@ -91,7 +95,7 @@ pub struct Total {
 impl Total {
     async fn load(cx: &LoadCx) -> Result<Self, LoadError> {
         Ok(Total {
-            total: store(cx)?.all().len(),
+            total: todos(cx)?.len(),
         })
     }
 }
@@ -105,7 +109,7 @@ pub struct ClearButton {
 #[reactive]
 impl ClearButton {
     async fn load(cx: &LoadCx) -> Result<Self, LoadError> {
-        let completed = store(cx)?.all().iter().filter(|t| t.done).count();
+        let completed = todos(cx)?.iter().filter(|t| t.done).count();
         Ok(ClearButton { completed })
     }
 }
@@ -113,10 +117,16 @@ impl ClearButton {
 /// The whole page: a plain component holding the reactive regions.
 #[component(template = "page.html", css = "app.css")]
 pub struct Page {
+    /// The list of rows.
     pub list: TodoList,
+    /// "N left".
     pub counter: Counter,
+    /// "N total".
     pub total: Total,
+    /// "Clear completed (N)".
     pub clear: ClearButton,
+    /// The longest todo text accepted.
+    pub max_text: usize,
 }
 
 impl Page {
@@ -127,6 +137,7 @@ impl Page {
             counter: Counter::load(cx).await?,
             total: Total::load(cx).await?,
             clear: ClearButton::load(cx).await?,
+            max_text: crate::store::MAX_TEXT,
         })
     }
 }

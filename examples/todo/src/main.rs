@@ -1,18 +1,12 @@
-//! The pjx todo example.
+//! `cargo run -p todo`: the todo example on <http://127.0.0.1:8000>.
 //!
-//! Run it with `cargo run -p todo` and open <http://127.0.0.1:8000> (set `PORT` to change the
-//! port). Every component on the page is declared in [`components`] with the state keys it
-//! depends on; the store's writes are `#[mutates]`.
+//! `PORT` sets the port; `TODO_DB` names a SQLite file to keep the todos in (without it they
+//! live in memory and start over on every run).
 
-mod components;
-mod routes;
-mod store;
-
-use std::sync::Arc;
+use std::path::PathBuf;
 
 use actix_web::{App, HttpServer, web};
-
-use crate::store::Store;
+use todo::Store;
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
@@ -25,14 +19,23 @@ async fn main() -> std::io::Result<()> {
         })?,
         Err(_) => 8000,
     };
-    let store = web::Data::from(Arc::new(Store::seeded()));
+    let db = std::env::var_os("TODO_DB").map(PathBuf::from);
+    let store = Store::open(db.as_deref())
+        .map_err(|e| std::io::Error::other(format!("opening the todo database failed: {e}")))?;
+    let store = web::Data::new(store);
+    let pjx = todo::pjx();
     let server = HttpServer::new(move || {
         App::new()
-            .wrap(pjx_actix::Pjx::new())
-            .app_data(store.clone())
-            .configure(routes::configure)
+            .wrap(pjx.clone())
+            .configure(todo::configure(store.clone()))
     })
     .bind(("127.0.0.1", port))?;
-    println!("todo: listening on http://127.0.0.1:{port}");
+    match &db {
+        Some(path) => println!(
+            "todo: http://127.0.0.1:{port} (todos in {})",
+            path.display()
+        ),
+        None => println!("todo: http://127.0.0.1:{port} (todos in memory)"),
+    }
     server.run().await
 }

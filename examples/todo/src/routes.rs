@@ -1,26 +1,42 @@
-//! The HTTP interface. For now every write answers with a redirect back to the page (plain
-//! HTML forms, no JavaScript); out-of-band updates arrive with the adapter's responders.
+//! The HTTP interface.
+//!
+//! - `GET /`: the page.
+//! - `POST /todos` (form field `text`): the new row, appended to the list; 422 when `text` is
+//!   missing or blank (or too long).
+//! - `POST /rows/{id}/toggle`: the toggled row, replacing itself; 404 for an unknown id.
+//! - `POST /todos/clear-completed`: nothing of its own (`HX-Reswap: none`): the list, the
+//!   counts and delete swaps for the removed rows ride along.
+//!
+//! Every write route answers an htmx request with a fragment, and a plain form post (no
+//! JavaScript) with a redirect back to the page. What else changed on the page is not the
+//! routes' business: the regions that depend on what the store's `#[mutates]` methods changed
+//! follow the response out of band.
 
 use std::sync::Arc;
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, Responder, web};
-use pjx::{Asset, Component, LoadCx};
+use actix_web::{HttpResponse, web};
+use pjx::LoadCx;
+use pjx_actix::prelude::*;
 use serde::Deserialize;
 
-use crate::components::Page;
+use crate::components::{ItemRow, Page};
 use crate::store::{Store, StoreError};
 
+/// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(index))
-        .route("/assets/app.css", web::get().to(stylesheet))
         .route("/todos", web::post().to(add))
         .route("/rows/{id}/toggle", web::post().to(toggle))
         .route("/todos/clear-completed", web::post().to(clear_completed));
 }
 
-fn load_cx(store: &web::Data<Store>) -> LoadCx {
-    LoadCx::new().with(Arc::clone(&store.clone().into_inner()))
+/// The request's load context: the store, taken from the app data.
+pub fn load_cx(req: &actix_web::HttpRequest) -> LoadCx {
+    match req.app_data::<web::Data<Store>>() {
+        Some(store) => LoadCx::new().with(Arc::clone(&store.clone().into_inner())),
+        None => LoadCx::new(),
+    }
 }
 
 fn back_to_page() -> HttpResponse {
@@ -29,59 +45,69 @@ fn back_to_page() -> HttpResponse {
         .finish()
 }
 
-fn server_error(error: impl std::fmt::Display) -> HttpResponse {
-    tracing::error!("{error}");
-    HttpResponse::InternalServerError().body("something went wrong")
-}
-
-async fn index(store: web::Data<Store>) -> HttpResponse {
-    let page = match Page::load(&load_cx(&store)).await {
-        Ok(page) => page,
-        Err(e) => return server_error(e),
-    };
-    match page.to_html() {
-        Ok(html) => HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(html),
-        Err(e) => server_error(e),
+fn store_error(e: StoreError) -> actix_web::Error {
+    match e {
+        StoreError::NotFound(_) => actix_web::error::ErrorNotFound(e.to_string()),
+        StoreError::Blank | StoreError::TooLong => {
+            actix_web::error::ErrorUnprocessableEntity(e.to_string())
+        }
+        StoreError::Db(e) => {
+            tracing::error!("todo store: {e}");
+            actix_web::error::ErrorInternalServerError("something went wrong")
+        }
     }
 }
 
-async fn stylesheet() -> impl Responder {
-    let css = Page::assets()
-        .iter()
-        .find_map(|a| match a {
-            Asset::Css { content, .. } => Some(*content),
-            _ => None,
-        })
-        .unwrap_or_default();
-    HttpResponse::Ok()
-        .content_type("text/css; charset=utf-8")
-        .body(css)
+async fn index(scope: RequestScope) -> actix_web::Result<Html<Page>> {
+    Page::load(scope.load_cx()).await.map(Html).map_err(|e| {
+        tracing::error!("loading the page: {e}");
+        actix_web::error::ErrorInternalServerError("something went wrong")
+    })
 }
 
+/// The form of `POST /todos`.
 #[derive(Deserialize)]
 struct NewTodo {
     text: Option<String>,
 }
 
-async fn add(store: web::Data<Store>, form: web::Form<NewTodo>) -> HttpResponse {
-    match store.add(form.text.as_deref().unwrap_or_default()) {
-        Ok(_) => back_to_page(),
-        Err(e @ StoreError::Blank) => HttpResponse::UnprocessableEntity().body(e.to_string()),
-        Err(e) => server_error(e),
+async fn add(
+    store: web::Data<Store>,
+    form: web::Form<NewTodo>,
+    htmx: Htmx,
+) -> actix_web::Result<HttpResponse> {
+    let todo = store
+        .add(form.text.as_deref().unwrap_or_default())
+        .map_err(store_error)?;
+    if !htmx.request {
+        return Ok(back_to_page());
     }
+    let row = ItemRow::render(todo.id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(row.0))
 }
 
-async fn toggle(store: web::Data<Store>, id: web::Path<i64>) -> HttpResponse {
-    match store.toggle(id.into_inner()) {
-        Ok(_) => back_to_page(),
-        Err(e @ StoreError::NotFound(_)) => HttpResponse::NotFound().body(e.to_string()),
-        Err(e) => server_error(e),
+async fn toggle(
+    store: web::Data<Store>,
+    id: web::Path<i64>,
+    htmx: Htmx,
+) -> actix_web::Result<HttpResponse> {
+    let todo = store.toggle(id.into_inner()).map_err(store_error)?;
+    if !htmx.request {
+        return Ok(back_to_page());
     }
+    let row = ItemRow::render(todo.id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(row.0))
 }
 
-async fn clear_completed(store: web::Data<Store>) -> HttpResponse {
-    store.clear_completed();
-    back_to_page()
+async fn clear_completed(store: web::Data<Store>, htmx: Htmx) -> actix_web::Result<HttpResponse> {
+    store.clear_completed().map_err(store_error)?;
+    Ok(if htmx.request {
+        HttpResponse::Ok().finish()
+    } else {
+        back_to_page()
+    })
 }

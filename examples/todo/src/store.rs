@@ -1,111 +1,181 @@
-//! The todo store. Its writes are `#[mutates]`: each records the keys it changed in the
-//! current request's scope, which is how the page knows what to re-render.
+//! The todo store, on SQLite. Its writes are `#[mutates]`: each records the keys it changed in
+//! the current request's scope, which is how the page knows what to re-render.
 
-use std::sync::Mutex;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
 
 use pjx::mutates;
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use crate::components::Keys;
 
 /// One todo.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Todo {
+    /// Its id (1, 2, 3, … in creation order).
     pub id: i64,
+    /// What to do.
     pub text: String,
+    /// Whether it is done.
     pub done: bool,
 }
 
-/// Why a write was refused.
-#[derive(Debug, PartialEq)]
+/// Why a store operation failed.
+#[derive(Debug)]
 pub enum StoreError {
+    /// No todo has this id.
     NotFound(i64),
+    /// The text is missing or blank.
     Blank,
+    /// The text is longer than [`MAX_TEXT`] characters.
+    TooLong,
+    /// The database failed.
+    Db(rusqlite::Error),
 }
+
+/// The longest todo text accepted, in characters.
+pub const MAX_TEXT: usize = 200;
 
 impl std::fmt::Display for StoreError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             StoreError::NotFound(id) => write!(f, "there is no todo {id}"),
             StoreError::Blank => f.write_str("a todo needs some text"),
+            StoreError::TooLong => write!(f, "a todo is at most {MAX_TEXT} characters"),
+            StoreError::Db(e) => write!(f, "database error: {e}"),
         }
     }
 }
 
 impl std::error::Error for StoreError {}
 
-/// Todos in memory, in insertion order.
-#[derive(Default)]
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Db(e)
+    }
+}
+
+/// The three todos a fresh store starts with.
+pub const SEED: [&str; 3] = ["Write the docs", "Ship reactivity", "Touch grass"];
+
+/// Todos in a SQLite database.
 pub struct Store {
-    todos: Mutex<Vec<Todo>>,
+    conn: Mutex<Connection>,
 }
 
 impl Store {
-    /// The three todos every fresh app starts with.
-    pub fn seeded() -> Self {
-        let store = Store::default();
-        for text in ["Write the docs", "Ship reactivity", "Touch grass"] {
-            store.insert(text);
-        }
-        store
-    }
-
-    fn insert(&self, text: &str) -> Todo {
-        let mut todos = self.lock();
-        let id = todos.iter().map(|t| t.id).max().unwrap_or(0) + 1;
-        let todo = Todo {
-            id,
-            text: text.trim().to_owned(),
-            done: false,
+    /// Opens the database file at `path` (or an in-memory database), creating the table and
+    /// seeding [`SEED`] when it is empty.
+    pub fn open(path: Option<&Path>) -> Result<Store, StoreError> {
+        let conn = match path {
+            Some(path) => Connection::open(path)?,
+            None => Connection::open_in_memory()?,
         };
-        todos.push(todo.clone());
-        todo
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             CREATE TABLE IF NOT EXISTS todos (
+                 id   INTEGER PRIMARY KEY AUTOINCREMENT,
+                 text TEXT    NOT NULL,
+                 done INTEGER NOT NULL DEFAULT 0
+             );",
+        )?;
+        let count: i64 = conn.query_row("SELECT COUNT(*) FROM todos", [], |r| r.get(0))?;
+        if count == 0 {
+            for text in SEED {
+                conn.execute("INSERT INTO todos (text) VALUES (?1)", params![text])?;
+            }
+        }
+        Ok(Store {
+            conn: Mutex::new(conn),
+        })
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Todo>> {
-        // A panic while holding the lock cannot leave a half-written todo behind (every
-        // write is a single push, flip or retain), so a poisoned lock is still usable.
-        self.todos.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // Every write is one statement, so a panic elsewhere cannot leave it half done.
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// All todos.
-    pub fn all(&self) -> Vec<Todo> {
-        self.lock().clone()
+    /// All todos, oldest first.
+    pub fn all(&self) -> Result<Vec<Todo>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached("SELECT id, text, done FROM todos ORDER BY id")?;
+        let todos = stmt
+            .query_map([], |r| {
+                Ok(Todo {
+                    id: r.get(0)?,
+                    text: r.get(1)?,
+                    done: r.get(2)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(todos)
     }
 
     /// One todo.
-    pub fn get(&self, id: i64) -> Option<Todo> {
-        self.lock().iter().find(|t| t.id == id).cloned()
+    pub fn get(&self, id: i64) -> Result<Option<Todo>, StoreError> {
+        let conn = self.lock();
+        let todo = conn
+            .prepare_cached("SELECT id, text, done FROM todos WHERE id = ?1")?
+            .query_row(params![id], |r| {
+                Ok(Todo {
+                    id: r.get(0)?,
+                    text: r.get(1)?,
+                    done: r.get(2)?,
+                })
+            })
+            .optional()?;
+        Ok(todo)
     }
 
-    /// Adds a todo.
-    #[mutates(Keys::Todos, Keys::TodoList)]
+    /// Adds a todo. The new row reaches the page as the response itself (appended to the
+    /// list), so only `todos` (the counts) is dirtied, not `todo-list`.
+    #[mutates(Keys::Todos)]
     pub fn add(&self, text: &str) -> Result<Todo, StoreError> {
-        if text.trim().is_empty() {
+        let text = text.trim();
+        if text.is_empty() {
             return Err(StoreError::Blank);
         }
-        Ok(self.insert(text))
+        if text.chars().count() > MAX_TEXT {
+            return Err(StoreError::TooLong);
+        }
+        let conn = self.lock();
+        conn.execute("INSERT INTO todos (text) VALUES (?1)", params![text])?;
+        Ok(Todo {
+            id: conn.last_insert_rowid(),
+            text: text.to_owned(),
+            done: false,
+        })
     }
 
     /// Flips a todo between open and done.
     #[mutates(Keys::Todos)]
     pub fn toggle(&self, id: i64) -> Result<Todo, StoreError> {
-        let mut todos = self.lock();
-        let todo = todos
-            .iter_mut()
-            .find(|t| t.id == id)
-            .ok_or(StoreError::NotFound(id))?;
-        todo.done = !todo.done;
-        Ok(todo.clone())
+        let conn = self.lock();
+        let todo = conn
+            .prepare_cached(
+                "UPDATE todos SET done = 1 - done WHERE id = ?1 RETURNING id, text, done",
+            )?
+            .query_row(params![id], |r| {
+                Ok(Todo {
+                    id: r.get(0)?,
+                    text: r.get(1)?,
+                    done: r.get(2)?,
+                })
+            })
+            .optional()?;
+        todo.ok_or(StoreError::NotFound(id))
     }
 
     /// Removes every done todo; returns their ids.
     #[mutates(Keys::Todos, Keys::TodoList)]
-    pub fn clear_completed(&self) -> Vec<i64> {
-        let mut todos = self.lock();
-        let removed = todos.iter().filter(|t| t.done).map(|t| t.id).collect();
-        todos.retain(|t| !t.done);
-        removed
+    pub fn clear_completed(&self) -> Result<Vec<i64>, StoreError> {
+        let conn = self.lock();
+        let ids = conn
+            .prepare_cached("DELETE FROM todos WHERE done = 1 RETURNING id")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(ids)
     }
 }
 
@@ -115,8 +185,26 @@ mod tests {
     use pjx::Scope;
 
     #[test]
+    fn seeded_when_empty_and_persistent_across_opens() {
+        let dir = std::env::temp_dir().join(format!("pjx-todo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("todo.db");
+        let _ = std::fs::remove_file(&file);
+        {
+            let store = Store::open(Some(&file)).unwrap();
+            let texts: Vec<_> = store.all().unwrap().into_iter().map(|t| t.text).collect();
+            assert_eq!(texts, SEED);
+            store.toggle(2).unwrap();
+        }
+        let store = Store::open(Some(&file)).unwrap();
+        assert_eq!(store.all().unwrap().len(), 3, "not seeded twice");
+        assert!(store.get(2).unwrap().unwrap().done);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn writes_record_their_keys() {
-        let store = Store::seeded();
+        let store = Store::open(None).unwrap();
         let scope = Scope::new();
         scope.run_sync(|| {
             store.toggle(2).unwrap();
@@ -125,14 +213,19 @@ mod tests {
 
         let scope = Scope::new();
         scope.run_sync(|| {
-            assert_eq!(store.add(" "), Err(StoreError::Blank));
-            assert_eq!(store.toggle(99), Err(StoreError::NotFound(99)));
+            assert!(matches!(store.add(" "), Err(StoreError::Blank)));
+            assert!(matches!(
+                store.add(&"x".repeat(201)),
+                Err(StoreError::TooLong)
+            ));
+            assert!(matches!(store.toggle(99), Err(StoreError::NotFound(99))));
         });
         assert!(!scope.is_dirty());
 
         let scope = Scope::new();
-        scope.run_sync(|| assert_eq!(store.clear_completed(), [2]));
+        scope.run_sync(|| assert_eq!(store.clear_completed().unwrap(), [2]));
         assert_eq!(scope.dirtied_names(), ["todo-list", "todos"]);
-        assert_eq!(store.all().len(), 2);
+        assert_eq!(store.all().unwrap().len(), 2);
+        assert_eq!(store.add("  milk ").unwrap().text, "milk");
     }
 }

@@ -133,7 +133,21 @@ fn expand_component(model: &Model) -> TokenStream {
         Kind::Plain => TokenStream::new(),
     };
 
+    // Register the assets so the adapter can serve them (a generic type has no single list).
+    let register_assets = if model.assets.is_empty() || !model.item.generics.params.is_empty() {
+        TokenStream::new()
+    } else {
+        quote! {
+            ::pjx::__private::inventory::submit! {
+                ::pjx::__private::AssetSet {
+                    assets: <#ident as ::pjx::__private::Component>::assets,
+                }
+            }
+        }
+    };
     quote! {
+        #register_assets
+
         #[automatically_derived]
         impl #impl_generics ::pjx::__private::Component for #ident #ty_generics #where_clause {
             const TYPE_NAME: &'static str = #type_name;

@@ -20,6 +20,10 @@ pub use canonical::{CanonicalError, canonical_json, write_canonical};
 /// Length of a state hash in hex digits.
 pub const HASH_HEX_LEN: usize = 32;
 
+/// The shortest prefix of a hash a client may report (64 bits): the client runtime sends this
+/// much to keep the manifest header small.
+pub const MIN_REPORTED_HEX_LEN: usize = 16;
+
 /// A component's state hash: 32 lowercase hex digits.
 ///
 /// ```
@@ -50,6 +54,19 @@ impl StateHash {
             write_canonical(buf, value)?;
             Ok(Self::of_canonical(buf))
         })
+    }
+
+    /// Whether a client reporting `reported` shows this state: `reported` is this hash or a
+    /// prefix of it at least [`MIN_REPORTED_HEX_LEN`] digits long.
+    ///
+    /// ```
+    /// let h = pjx::StateHash::of_canonical(b"{}");
+    /// assert!(h.is_reported_as(h.as_str()));
+    /// assert!(h.is_reported_as(&h.as_str()[..16]));
+    /// assert!(!h.is_reported_as(&h.as_str()[..15]));
+    /// ```
+    pub fn is_reported_as(&self, reported: &str) -> bool {
+        reported.len() >= MIN_REPORTED_HEX_LEN && self.as_str().starts_with(reported)
     }
 
     /// The hash as hex text.

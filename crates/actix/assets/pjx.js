@@ -1,0 +1,135 @@
+// pjx client runtime: tells the server what the page shows, lights loading indicators,
+// and moves component assets into <head>. Served by pjx-actix; no build step.
+(() => {
+  if (window.pjx) return; // never initialise twice
+  const D = document;
+  const regions = () => D.querySelectorAll("[data-pjx-id]");
+  const keys = (el) => (el.dataset.pjxReacts || "").split(" ").filter(Boolean);
+  // Header values must be Latin-1: escape everything else as JSON \u escapes.
+  const json = (v) =>
+    JSON.stringify(v).replace(/[\u007f-\uffff]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+
+  // What is mounted, compactly: {"t":[types],"m":[[id, type index, hash prefix, load?]]}.
+  // A 16-digit hash prefix is plenty to tell states apart and keeps 2,000 regions in ~80 KB.
+  const manifest = () => {
+    const t = [], at = {}, m = [];
+    for (const el of regions()) {
+      const d = el.dataset, ty = d.pjxType || "";
+      if (!(ty in at)) at[ty] = t.push(ty) - 1;
+      const e = [d.pjxId, at[ty], (d.pjxHash || "").slice(0, 16)];
+      if (d.pjxLoad != null) e.push(d.pjxLoad);
+      m.push(e);
+    }
+    return json({ t, m });
+  };
+  const loadedAssets = () => [...D.querySelectorAll("link[rel=stylesheet][href],script[src]")]
+    .map((el) => el.getAttribute("href") || el.getAttribute("src"));
+
+  D.addEventListener("htmx:configRequest", (e) => {
+    const h = e.detail.headers, root = e.detail.elt.closest && e.detail.elt.closest("[data-pjx-id]");
+    h["X-PJX-Mounted"] = manifest();
+    h["X-PJX-Assets"] = json(loadedAssets());
+    if (root) h["X-PJX-Trigger"] = json({ id: root.dataset.pjxId });
+  });
+
+  // Loading indicators. A request lights the regions it will probably update: those
+  // sharing a key with the region that triggered it (for keyed regions, only the trigger's
+  // own instance), plus whatever its data-pjx-loading-extra selector names. Counts are per
+  // region id, so overlapping requests keep a shared region lit until the last one ends,
+  // and classes are re-applied to fresh elements after every swap.
+  const lit = new Map(), inFlight = new WeakMap();
+  const predict = (elt) => {
+    const ids = new Set(), root = elt.closest("[data-pjx-id]");
+    if (root) {
+      const want = keys(root), load = root.dataset.pjxLoad;
+      for (const r of regions()) {
+        const d = r.dataset;
+        if (keys(r).some((k) => want.includes(k)) && (d.pjxLoad == null || d.pjxLoad === load)) ids.add(d.pjxId);
+      }
+    }
+    const extra = elt.closest("[data-pjx-loading-extra]");
+    if (extra) {
+      try {
+        for (const el of D.querySelectorAll(extra.dataset.pjxLoadingExtra)) {
+          const r = el.closest("[data-pjx-id]");
+          if (r) ids.add(r.dataset.pjxId);
+        }
+      } catch { /* an invalid selector lights nothing */ }
+    }
+    return ids;
+  };
+  const CLASS = /^pjx-loading(--.+)?$/;
+  const paint = () => {
+    for (const el of D.querySelectorAll(".pjx-loading")) {
+      const r = el.closest("[data-pjx-id]");
+      if (!r || !lit.has(r.dataset.pjxId)) el.classList.remove(...[...el.classList].filter((c) => CLASS.test(c)));
+    }
+    for (const r of regions()) {
+      if (!lit.has(r.dataset.pjxId)) continue;
+      for (const el of [r, ...r.querySelectorAll("[data-pjx-loading]")]) {
+        if (el.dataset.pjxLoading && el.closest("[data-pjx-id]") === r)
+          el.classList.add("pjx-loading", "pjx-loading--" + el.dataset.pjxLoading);
+      }
+    }
+  };
+  D.addEventListener("htmx:beforeSend", (e) => {
+    const ids = predict(e.detail.elt);
+    if (!ids.size) return;
+    inFlight.set(e.detail.xhr, ids);
+    for (const id of ids) lit.set(id, (lit.get(id) || 0) + 1);
+    paint();
+  });
+  // afterRequest fires on success, error, abort and timeout alike (maybe twice when the
+  // trigger left the page): release each request once.
+  D.addEventListener("htmx:afterRequest", (e) => {
+    const ids = inFlight.get(e.detail.xhr);
+    if (!ids) return;
+    inFlight.delete(e.detail.xhr);
+    for (const id of ids) {
+      const n = lit.get(id) - 1;
+      n > 0 ? lit.set(id, n) : lit.delete(id);
+    }
+    paint();
+  });
+  for (const ev of ["htmx:afterSwap", "htmx:oobAfterSwap", "htmx:afterSettle"]) D.addEventListener(ev, paint);
+
+  // Component assets arrive as tags marked data-pjx-asset; they belong in <head>, once.
+  D.addEventListener("htmx:beforeSwap", (e) => {
+    const text = e.detail.serverResponse;
+    if (typeof text !== "string" || !text.includes("data-pjx-asset")) return;
+    const t = D.createElement("template");
+    t.innerHTML = text;
+    const have = new Set(loadedAssets());
+    for (const el of t.content.querySelectorAll("[data-pjx-asset]")) {
+      el.remove();
+      const url = el.dataset.pjxAsset;
+      if (have.has(url)) continue;
+      have.add(url);
+      const css = el.tagName === "LINK", tag = D.createElement(css ? "link" : "script");
+      if (css) { tag.rel = "stylesheet"; tag.href = url; } else tag.src = url;
+      tag.dataset.pjxAsset = url;
+      D.head.append(tag);
+    }
+    e.detail.serverResponse = t.innerHTML;
+  });
+
+  // Default looks, every one overridable through --pjx-* custom properties.
+  const style = D.createElement("style");
+  style.id = "pjx-style";
+  style.textContent = `
+.pjx-loading--skeleton{pointer-events:none;color:transparent!important;border-radius:var(--pjx-skeleton-radius,6px);
+background:linear-gradient(90deg,var(--pjx-skeleton-color,#7f7f7f1f) 25%,var(--pjx-skeleton-highlight,#7f7f7f4d) 50%,var(--pjx-skeleton-color,#7f7f7f1f) 75%) 0 0/200% 100%;
+animation:pjx-shimmer var(--pjx-skeleton-speed,1.2s) linear infinite}
+.pjx-loading--skeleton *{visibility:hidden}
+.pjx-loading--spinner{position:relative;pointer-events:none}
+.pjx-loading--spinner::before{content:"";position:absolute;inset:0;border-radius:inherit;background:var(--pjx-spinner-overlay,#0000000f);backdrop-filter:blur(var(--pjx-spinner-blur,1px))}
+.pjx-loading--spinner::after{content:"";position:absolute;top:50%;left:50%;box-sizing:border-box;
+width:var(--pjx-spinner-size,1.1em);height:var(--pjx-spinner-size,1.1em);margin:calc(var(--pjx-spinner-size,1.1em)/-2);border-radius:50%;
+border:var(--pjx-spinner-thickness,2px) solid var(--pjx-spinner-track,#7f7f7f4d);border-top-color:var(--pjx-spinner-color,currentColor);
+animation:pjx-spin var(--pjx-spinner-speed,.6s) linear infinite}
+@keyframes pjx-shimmer{to{background-position:-200% 0}}
+@keyframes pjx-spin{to{transform:rotate(1turn)}}`;
+  D.head.append(style);
+
+  window.pjx = { manifest, predict, lit, version: 1 };
+})();

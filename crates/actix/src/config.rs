@@ -1,0 +1,196 @@
+//! [`Pjx`]: the middleware's configuration.
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use actix_web::HttpRequest;
+use pjx::cache::InvalidationBackend;
+use pjx::engine::PermissionHook;
+use pjx::manifest::Limits;
+use pjx::registry::ReactiveType;
+use pjx::{DevMode, Engine, LoadCx};
+
+/// Builds each request's load context from the request.
+pub type ContextFactory = Arc<dyn Fn(&HttpRequest) -> LoadCx + Send + Sync>;
+
+/// pjx for an actix-web app: wrap the app in it.
+///
+/// Every request then runs in its own request scope (so `#[mutates]` code records what it
+/// changed), every htmx response carries the out-of-band swaps of the regions that changed,
+/// redirects answer htmx properly, full pages get the client runtime, and the runtime and
+/// component assets are served from the binary under `/_pjx/`.
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use actix_web::{App, HttpServer, web};
+/// use pjx::{DevMode, LoadCx};
+/// use pjx_actix::Pjx;
+///
+/// struct Db;
+///
+/// # async fn run() -> std::io::Result<()> {
+/// let db = web::Data::new(Db);
+/// let pjx = Pjx::new()
+///     .context(|req| {
+///         let db = req.app_data::<web::Data<Db>>().expect("Db is registered").clone();
+///         LoadCx::new().with(db)
+///     })
+///     .invalidation(Arc::new(pjx::cache::InProcess)) // share loads across requests
+///     .dev_mode(DevMode::Warn);
+/// HttpServer::new(move || App::new().app_data(db.clone()).wrap(pjx.clone()))
+///     .bind(("127.0.0.1", 8000))?
+///     .run()
+///     .await
+/// # }
+/// ```
+///
+/// Configure it before cloning it into the server's app factory: clones share one engine
+/// (one shared cache), built on first use.
+#[derive(Clone)]
+pub struct Pjx {
+    pub(crate) config: Arc<Config>,
+}
+
+pub(crate) struct Config {
+    engine: OnceLock<Arc<Engine>>,
+    settings: Settings,
+}
+
+#[derive(Clone, Default)]
+struct Settings {
+    engine: Option<Arc<Engine>>,
+    backend: Option<Arc<dyn InvalidationBackend>>,
+    dev: DevMode,
+    limits: Option<Limits>,
+    permission: Option<PermissionHook>,
+    context: Option<ContextFactory>,
+    no_runtime: bool,
+}
+
+impl Default for Pjx {
+    fn default() -> Self {
+        Pjx::from_settings(Settings::default())
+    }
+}
+
+impl fmt::Debug for Pjx {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.config.settings;
+        f.debug_struct("Pjx")
+            .field("shared_cache", &(s.backend.is_some()))
+            .field("dev", &s.dev)
+            .field("limits", &s.limits)
+            .field("context", &s.context.is_some())
+            .field("inject_runtime", &!s.no_runtime)
+            .finish()
+    }
+}
+
+impl Pjx {
+    /// pjx with the defaults: every registered component, no shared cache, dev mode off,
+    /// default header limits, an empty load context, the runtime injected into full pages.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn from_settings(settings: Settings) -> Self {
+        Pjx {
+            config: Arc::new(Config {
+                engine: OnceLock::new(),
+                settings,
+            }),
+        }
+    }
+
+    fn with(self, change: impl FnOnce(&mut Settings)) -> Self {
+        let mut settings = self.config.settings.clone();
+        change(&mut settings);
+        Pjx::from_settings(settings)
+    }
+
+    /// Builds each request's [`LoadCx`] from the request: a database handle from the app
+    /// data, the current user from the session, …
+    pub fn context(self, factory: impl Fn(&HttpRequest) -> LoadCx + Send + Sync + 'static) -> Self {
+        self.with(|s| s.context = Some(Arc::new(factory)))
+    }
+
+    /// Turns on the process-wide load cache, kept consistent across processes by `backend`
+    /// ([`pjx::cache::InProcess`] for a single process). The cache is also installed as the
+    /// process's, so `#[mutates]` outside requests and [`pjx::invalidate`] reach it.
+    pub fn invalidation(self, backend: Arc<dyn InvalidationBackend>) -> Self {
+        self.with(|s| s.backend = Some(backend))
+    }
+
+    /// Sets the dev mode (see [`DevMode`]).
+    pub fn dev_mode(self, dev: DevMode) -> Self {
+        self.with(|s| s.dev = dev)
+    }
+
+    /// Sets the size limits for the client's headers.
+    pub fn limits(self, limits: Limits) -> Self {
+        self.with(|s| s.limits = Some(limits))
+    }
+
+    /// Decides, per component type and requester, whether regions may be rendered out of band.
+    pub fn permission(
+        self,
+        hook: impl Fn(&ReactiveType, &LoadCx) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.with(|s| s.permission = Some(Arc::new(hook)))
+    }
+
+    /// Uses a ready-made engine (its own registry, cache and limits) instead of building one
+    /// from these settings.
+    pub fn engine(self, engine: Arc<Engine>) -> Self {
+        self.with(|s| s.engine = Some(engine))
+    }
+
+    /// Leaves full pages alone: no `<script>` tags are injected (put
+    /// [`client_script()`](crate::client_script) in your layout instead).
+    pub fn without_runtime_injection(self) -> Self {
+        self.with(|s| s.no_runtime = true)
+    }
+
+    /// The engine requests run with, built on first use.
+    pub fn shared_engine(&self) -> Arc<Engine> {
+        self.config.engine().clone()
+    }
+}
+
+impl Config {
+    pub(crate) fn engine(&self) -> &Arc<Engine> {
+        self.engine.get_or_init(|| {
+            let s = &self.settings;
+            if let Some(engine) = &s.engine {
+                return Arc::clone(engine);
+            }
+            let mut builder = Engine::builder().dev_mode(s.dev);
+            if let Some(limits) = s.limits {
+                builder = builder.limits(limits);
+            }
+            if let Some(backend) = &s.backend {
+                builder = builder.invalidation(Arc::clone(backend));
+            }
+            if let Some(hook) = &s.permission {
+                let hook = Arc::clone(hook);
+                builder = builder.permission(move |ty, cx| hook(ty, cx));
+            }
+            let engine = builder.build();
+            if let Some(cache) = engine.shared_cache() {
+                pjx::cache::install_global(Arc::clone(cache));
+            }
+            engine
+        })
+    }
+
+    pub(crate) fn load_cx(&self, req: &HttpRequest) -> LoadCx {
+        match &self.settings.context {
+            Some(factory) => factory(req),
+            None => LoadCx::new(),
+        }
+    }
+
+    pub(crate) fn inject_runtime(&self) -> bool {
+        !self.settings.no_runtime
+    }
+}

@@ -1,0 +1,145 @@
+//! Responders: rendered components and reactive primaries loaded through the cache.
+
+use std::future::Future;
+
+use actix_web::body::BoxBody;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, Responder, ResponseError};
+use pjx::{Component, Load, LoadError, RenderError, Scope};
+
+/// Rendered HTML, answered as `200 text/html`; for htmx requests the middleware appends the
+/// out-of-band swaps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered(pub String);
+
+impl Responder for Rendered {
+    type Body = BoxBody;
+
+    fn respond_to(self, _: &HttpRequest) -> HttpResponse<BoxBody> {
+        HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(self.0)
+    }
+}
+
+/// Any component as a response: `Html(page)`.
+///
+/// ```
+/// use pjx::prelude::*;
+/// use pjx_actix::Html;
+///
+/// #[component(source = "<p>{{ text }}</p>")]
+/// struct Note { text: String }
+///
+/// async fn note() -> Html<Note> {
+///     Html(Note { text: "saved".into() })
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Html<T>(pub T);
+
+impl<T: Component> Responder for Html<T> {
+    type Body = BoxBody;
+
+    fn respond_to(self, req: &HttpRequest) -> HttpResponse<BoxBody> {
+        match self.0.to_html() {
+            Ok(html) => Rendered(html).respond_to(req),
+            Err(e) => Error::Render(e).error_response(),
+        }
+    }
+}
+
+/// Why a pjx response could not be produced.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// `load` said the instance does not exist: 404.
+    NotFound,
+    /// `load` failed: 500 (details logged, not sent).
+    Load(LoadError),
+    /// The template failed: 500 (details logged, not sent).
+    Render(RenderError),
+    /// The app is not wrapped in [`Pjx`](crate::Pjx): 500.
+    NoScope,
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::NotFound => f.write_str("not found"),
+            Error::Load(e) => write!(f, "load failed: {e}"),
+            Error::Render(e) => write!(f, "{e}"),
+            Error::NoScope => {
+                f.write_str("no pjx request scope: wrap the app with `pjx_actix::Pjx::new()`")
+            }
+        }
+    }
+}
+
+impl ResponseError for Error {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Error::NotFound => StatusCode::NOT_FOUND,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse<BoxBody> {
+        let status = self.status_code();
+        if status.is_server_error() {
+            tracing::error!(target: "pjx::actix", "{self}");
+        }
+        let text = if status.is_server_error() {
+            "Internal Server Error"
+        } else {
+            "Not Found"
+        };
+        HttpResponse::build(status)
+            .content_type("text/plain; charset=utf-8")
+            .body(text)
+    }
+}
+
+impl From<LoadError> for Error {
+    fn from(e: LoadError) -> Self {
+        match e {
+            LoadError::NotFound => Error::NotFound,
+            e => Error::Load(e),
+        }
+    }
+}
+
+/// `ItemRow::render(key)`: a reactive component as the primary of a response, loaded through
+/// the request's cache (so the walk will not load it again) and rendered.
+///
+/// ```
+/// use actix_web::web;
+/// use pjx::prelude::*;
+/// use pjx_actix::{Rendered, prelude::*};
+///
+/// # #[derive(MutationKey)] enum Keys { Todos }
+/// #[reactive(react = [Keys::Todos], source = "<li>{{ id }}</li>")]
+/// struct Row { #[pjx_key] id: i64 }
+/// #[reactive]
+/// impl Row {
+///     async fn load(id: i64) -> Result<Self, LoadError> { Ok(Row { id }) }
+/// }
+///
+/// async fn toggle(id: web::Path<i64>) -> Result<Rendered, pjx_actix::Error> {
+///     // … change state through #[mutates] methods …
+///     Row::render(id.into_inner()).await
+/// }
+/// ```
+pub trait Render: Load + Send + Sync + 'static {
+    /// Loads the instance with `key` and renders it. `NotFound` becomes a 404.
+    fn render(key: Self::Key) -> impl Future<Output = Result<Rendered, Error>> {
+        async move {
+            let scope = Scope::current().ok_or(Error::NoScope)?;
+            let component = scope.load::<Self>(key).await?;
+            let html = component.to_html().map_err(Error::Render)?;
+            Ok(Rendered(html))
+        }
+    }
+}
+
+impl<T: Load + Send + Sync + 'static> Render for T {}

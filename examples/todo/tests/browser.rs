@@ -1,0 +1,443 @@
+//! The todo app in a real browser (Debian's Chromium): the client runtime, out-of-band
+//! updates, loading indicators and assets, end to end.
+
+mod support;
+
+use std::time::Duration;
+
+use support::browser::{click, js, session, settle, skipped, text, wait_for};
+use support::{Rule, TestApp};
+
+const SECOND: Duration = Duration::from_secs(1);
+
+/// Browser sessions are heavy on a 2-core machine: one test at a time.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+async fn open(app: &TestApp) -> fantoccini::Client {
+    let client = session().await;
+    client.goto(&app.url("/")).await.unwrap();
+    wait_for(
+        &client,
+        "return !!(window.htmx && window.pjx)",
+        10 * SECOND,
+        "the runtime",
+    )
+    .await;
+    client
+}
+
+#[tokio::test]
+async fn a_cold_load_injects_the_runtime_once() {
+    if skipped() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = TestApp::start();
+    let client = open(&app).await;
+    let count = |src: &'static str| {
+        format!(
+            "return [...document.scripts].filter(s => (s.getAttribute('src') || '').startsWith('{src}')).length"
+        )
+    };
+    assert_eq!(js(&client, &count("/_pjx/pjx.")).await, 1);
+    assert_eq!(js(&client, &count("/_pjx/htmx-")).await, 1);
+    assert_eq!(
+        js(
+            &client,
+            "return document.querySelectorAll('#pjx-style').length"
+        )
+        .await,
+        1
+    );
+    // Requests do not bring the runtime again.
+    click(&client, "#row-1 .todo__check").await;
+    settle(&client).await;
+    assert_eq!(js(&client, &count("/_pjx/pjx.")).await, 1);
+    assert_eq!(
+        js(
+            &client,
+            "return document.querySelectorAll('#pjx-style').length"
+        )
+        .await,
+        1
+    );
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn toggling_a_row_updates_the_row_counter_and_clear_button_only() {
+    if skipped() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = TestApp::start();
+    let client = open(&app).await;
+    // Mark DOM nodes: a swapped node is a new node without the mark.
+    js(
+        &client,
+        "for (const id of ['total', 'counter', 'clear', 'row-1', 'row-2']) \
+           document.querySelector(`[data-pjx-id='${id}']`).pjxMark = id; return true",
+    )
+    .await;
+    click(&client, "#row-2 .todo__check").await;
+    wait_for(
+        &client,
+        "return document.querySelector('#row-2').classList.contains('todo--done')",
+        10 * SECOND,
+        "row 2 done",
+    )
+    .await;
+    settle(&client).await;
+    assert_eq!(text(&client, "[data-pjx-id='counter']").await, "2 left");
+    assert_eq!(
+        text(&client, "[data-pjx-id='clear'] button").await,
+        "Clear completed (1)"
+    );
+    assert_eq!(text(&client, "[data-pjx-id='total']").await, "3 total");
+    let marks = js(
+        &client,
+        "return ['total', 'counter', 'clear', 'row-1', 'row-2'].map(id => \
+           document.querySelector(`[data-pjx-id='${id}']`).pjxMark === id)",
+    )
+    .await;
+    // total and row 1 did not change: their nodes are the same; the others were replaced.
+    assert_eq!(marks, serde_json::json!([true, false, false, true, false]));
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn clearing_completed_removes_their_rows() {
+    if skipped() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = TestApp::start();
+    let client = open(&app).await;
+    for row in ["#row-1", "#row-3"] {
+        click(&client, &format!("{row} .todo__check")).await;
+        settle(&client).await;
+    }
+    assert_eq!(
+        text(&client, "[data-pjx-id='clear'] button").await,
+        "Clear completed (2)"
+    );
+    click(&client, "[data-pjx-id='clear'] button").await;
+    wait_for(
+        &client,
+        "return document.querySelectorAll('.todo').length === 1",
+        10 * SECOND,
+        "rows removed",
+    )
+    .await;
+    settle(&client).await;
+    assert_eq!(text(&client, ".todo .todo__title").await, "Ship reactivity");
+    assert_eq!(text(&client, "[data-pjx-id='counter']").await, "1 left");
+    assert_eq!(text(&client, "[data-pjx-id='total']").await, "1 total");
+    assert_eq!(
+        js(
+            &client,
+            "return document.querySelector(\"[data-pjx-id='clear'] button\").disabled"
+        )
+        .await,
+        true
+    );
+    // The page still agrees with the server.
+    let fresh = app.page().0;
+    assert!(fresh.contains("1 left") && fresh.contains("1 total"));
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn adding_a_todo() {
+    if skipped() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = TestApp::start();
+    let client = open(&app).await;
+    let input = client
+        .find(fantoccini::Locator::Css(".new-todo__input"))
+        .await
+        .unwrap();
+    input.send_keys("Buy <oat> milk").await.unwrap();
+    click(&client, ".new-todo button").await;
+    wait_for(
+        &client,
+        "return document.querySelectorAll('.todo').length === 4",
+        10 * SECOND,
+        "the new row",
+    )
+    .await;
+    settle(&client).await;
+    assert_eq!(text(&client, "#row-4 .todo__title").await, "Buy <oat> milk");
+    assert_eq!(text(&client, "[data-pjx-id='counter']").await, "4 left");
+    assert_eq!(text(&client, "[data-pjx-id='total']").await, "4 total");
+    assert_eq!(
+        js(
+            &client,
+            "return document.querySelector('.new-todo__input').value"
+        )
+        .await,
+        ""
+    );
+    // The new row is a live region: toggling it works.
+    click(&client, "#row-4 .todo__check").await;
+    wait_for(
+        &client,
+        "return document.querySelector('#row-4').classList.contains('todo--done')",
+        10 * SECOND,
+        "row 4 done",
+    )
+    .await;
+    client.close().await.unwrap();
+}
+
+const ROW_LIT: &str =
+    "document.querySelector('#row-1').classList.contains('pjx-loading--skeleton')";
+const CLEAR_LIT: &str = "document.querySelector(\"[data-pjx-id='clear'] button\").classList.contains('pjx-loading--spinner')";
+
+#[tokio::test]
+async fn loading_indicators_light_during_a_request_and_go_out_after() {
+    if skipped() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = TestApp::start();
+    let client = open(&app).await;
+    app.rules.set(
+        "/rows/1/toggle",
+        Rule {
+            delay: Duration::from_millis(900),
+            fail: None,
+        },
+    );
+    click(&client, "#row-1 .todo__check").await;
+    // Lit while in flight: the row shimmers, the shared clear button spins, row 2 does not.
+    wait_for(
+        &client,
+        &format!("return {ROW_LIT}"),
+        5 * SECOND,
+        "row 1 to shimmer",
+    )
+    .await;
+    assert_eq!(js(&client, &format!("return {CLEAR_LIT}")).await, true);
+    assert_eq!(
+        js(
+            &client,
+            "return document.querySelector('#row-2').classList.contains('pjx-loading')"
+        )
+        .await,
+        false
+    );
+    // The look comes from the runtime's defaults (custom properties).
+    let animation = js(
+        &client,
+        "return getComputedStyle(document.querySelector('#row-1')).animationName",
+    )
+    .await;
+    assert_eq!(animation, "pjx-shimmer");
+    // Released after.
+    wait_for(
+        &client,
+        &format!("return !{ROW_LIT} && !{CLEAR_LIT}"),
+        5 * SECOND,
+        "release",
+    )
+    .await;
+    assert_eq!(
+        js(
+            &client,
+            "return document.querySelectorAll('.pjx-loading').length"
+        )
+        .await,
+        0
+    );
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn overlapping_requests_keep_a_shared_region_lit_until_the_last_ends() {
+    if skipped() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = TestApp::start();
+    let client = open(&app).await;
+    app.rules.set(
+        "/rows/1/toggle",
+        Rule {
+            delay: Duration::from_millis(500),
+            fail: None,
+        },
+    );
+    app.rules.set(
+        "/rows/2/toggle",
+        Rule {
+            delay: Duration::from_millis(1800),
+            fail: None,
+        },
+    );
+    click(&client, "#row-1 .todo__check").await;
+    click(&client, "#row-2 .todo__check").await;
+    wait_for(
+        &client,
+        &format!("return {CLEAR_LIT}"),
+        5 * SECOND,
+        "the clear button to spin",
+    )
+    .await;
+    // The first request ends (row 1 swapped and released), the second is still in flight.
+    wait_for(
+        &client,
+        "return document.querySelector('#row-1').classList.contains('todo--done')",
+        5 * SECOND,
+        "row 1 done",
+    )
+    .await;
+    assert_eq!(js(&client, &format!("return {ROW_LIT}")).await, false);
+    assert_eq!(
+        js(&client, &format!("return {CLEAR_LIT}")).await,
+        true,
+        "still lit by row 2's request"
+    );
+    assert_eq!(
+        js(
+            &client,
+            "return document.querySelector('#row-2').classList.contains('pjx-loading--skeleton')"
+        )
+        .await,
+        true
+    );
+    // Then the second ends too.
+    wait_for(
+        &client,
+        &format!("return !{CLEAR_LIT}"),
+        5 * SECOND,
+        "the clear button to stop",
+    )
+    .await;
+    settle(&client).await;
+    assert_eq!(
+        text(&client, "[data-pjx-id='clear'] button").await,
+        "Clear completed (2)"
+    );
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_failed_request_releases_its_indicators() {
+    if skipped() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = TestApp::start();
+    let client = open(&app).await;
+    app.rules.set(
+        "/rows/1/toggle",
+        Rule {
+            delay: Duration::from_millis(600),
+            fail: Some(500),
+        },
+    );
+    click(&client, "#row-1 .todo__check").await;
+    wait_for(
+        &client,
+        &format!("return {ROW_LIT}"),
+        5 * SECOND,
+        "row 1 to shimmer",
+    )
+    .await;
+    wait_for(
+        &client,
+        &format!("return !{ROW_LIT} && !{CLEAR_LIT}"),
+        5 * SECOND,
+        "release after the error",
+    )
+    .await;
+    // Nothing changed.
+    assert_eq!(
+        js(
+            &client,
+            "return document.querySelector('#row-1').classList.contains('todo--done')"
+        )
+        .await,
+        false
+    );
+    assert_eq!(text(&client, "[data-pjx-id='counter']").await, "3 left");
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn component_assets_arrive_once() {
+    if skipped() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().await;
+    // A page with no rows at all: the row stylesheet is not loaded yet.
+    let app = TestApp::start();
+    for id in 1..=3 {
+        app.store.toggle(id).unwrap();
+    }
+    app.store.clear_completed().unwrap();
+    let client = open(&app).await;
+    let row_css = "return [...document.querySelectorAll('link[rel=stylesheet]')].filter(l => l.getAttribute('href').endsWith('/item_row.css')).length";
+    assert_eq!(js(&client, row_css).await, 0);
+    // Record what the server sends, before the runtime takes the asset tags out.
+    js(
+        &client,
+        "window.sent = []; document.addEventListener('htmx:afterRequest', e => sent.push(e.detail.xhr.responseText)); return true",
+    )
+    .await;
+    for (n, text) in ["first", "second"].iter().enumerate() {
+        let input = client
+            .find(fantoccini::Locator::Css(".new-todo__input"))
+            .await
+            .unwrap();
+        input.send_keys(text).await.unwrap();
+        click(&client, ".new-todo button").await;
+        wait_for(
+            &client,
+            &format!(
+                "return document.querySelectorAll('.todo').length === {}",
+                n + 1
+            ),
+            10 * SECOND,
+            "the new row",
+        )
+        .await;
+        settle(&client).await;
+        // The first row brought its stylesheet into <head>; the second did not bring it again.
+        assert_eq!(js(&client, row_css).await, 1, "after adding {text}");
+    }
+    // The server sent it with the first row only: the second request reported it loaded.
+    assert_eq!(
+        js(&client, "return sent.map(r => r.includes('item_row.css'))").await,
+        serde_json::json!([true, false])
+    );
+    // And it applies: rows are laid out as flex rows.
+    assert_eq!(
+        js(
+            &client,
+            "return getComputedStyle(document.querySelector('.todo')).display"
+        )
+        .await,
+        "flex"
+    );
+    // Should a response carry an asset the page has anyway, the runtime adds it only once.
+    let duplicate = "const detail = { serverResponse: '<p>x</p><link rel=\"stylesheet\" href=\"/x.css\" data-pjx-asset=\"/x.css\">' };         document.body.dispatchEvent(new CustomEvent('htmx:beforeSwap', { bubbles: true, detail })); return detail.serverResponse";
+    assert_eq!(
+        js(&client, duplicate).await,
+        "<p>x</p>",
+        "asset tags are taken out of the swapped HTML"
+    );
+    js(&client, duplicate).await;
+    assert_eq!(
+        js(
+            &client,
+            "return document.head.querySelectorAll('link[href=\"/x.css\"]').length"
+        )
+        .await,
+        1
+    );
+    client.close().await.unwrap();
+}
