@@ -330,3 +330,26 @@ fn plain_components_nest_inside_reactive_ones() {
     );
     assert_eq!(html.matches("data-pjx-").count(), 4);
 }
+
+#[test]
+fn a_key_field_named_id_is_the_key_not_the_region_id() {
+    #[reactive(react = [Keys::Todos], source = "<li>{{ id }}</li>")]
+    struct Todo {
+        #[pjx_key]
+        id: i64,
+    }
+    #[reactive]
+    impl Todo {
+        async fn load(id: i64) -> Result<Self, LoadError> {
+            Ok(Todo { id })
+        }
+    }
+    let html = Todo { id: 7 }.to_html().unwrap();
+    assert!(
+        html.starts_with(r#"<li data-pjx-id="todo-7" data-pjx-type="todo""#),
+        "{html}"
+    );
+    assert!(html.contains(r#"data-pjx-load="7""#));
+    // It is state, so it is hashed.
+    assert_eq!(Todo { id: 7 }.canonical_state().unwrap(), r#"{"id":7}"#);
+}

@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: performance figures, each printed beside a baseline measured in the
 //! same run so the ratio means something on a noisy machine.
 
+mod http;
 mod walk;
 
 fn main() {
@@ -8,5 +9,9 @@ fn main() {
     let run = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
     if run("walk") {
         walk::run();
+    }
+    if run("http") {
+        println!();
+        http::run();
     }
 }

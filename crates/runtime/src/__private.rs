@@ -36,6 +36,23 @@ pub fn keyed_region_id<T: Reactive>(component: &T, prefix: &str) -> String {
     id
 }
 
+/// A field named `id` (other than the load key) is the region id, so it is text.
+#[diagnostic::on_unimplemented(
+    message = "a field named `id` is the region id, so it must be text, not `{Self}`",
+    label = "the region id (`data-pjx-id`) is read from this field",
+    note = "use a `String` (or `&'static str`, `Box<str>`, `Arc<str>`), rename the field, or mark it `#[pjx_key]` if it is the load key"
+)]
+pub trait RegionIdField {
+    /// The id.
+    fn region_id(&self) -> &str;
+}
+
+impl<T: AsRef<str> + ?Sized> RegionIdField for T {
+    fn region_id(&self) -> &str {
+        self.as_ref()
+    }
+}
+
 /// Erases one element of `react = [...]`; fails (with `MutationKey`'s message) when it is
 /// not a `MutationKey` variant.
 pub fn react_key<K: MutationKey>(key: K) -> Key {

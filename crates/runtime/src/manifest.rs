@@ -439,7 +439,7 @@ impl<'de> Visitor<'de> for CompactEntriesSeed<'_, '_> {
             let mark = manifest.text.len();
             let seed = CompactEntrySeed {
                 limits,
-                report: &mut **report,
+                report,
                 text: &mut manifest.text,
             };
             let Some(entry) = seq.next_element_seed(seed)? else {

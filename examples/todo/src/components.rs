@@ -80,7 +80,7 @@ pub struct Counter {
 #[reactive]
 impl Counter {
     async fn load(cx: &LoadCx) -> Result<Self, LoadError> {
-        let remaining = todos(cx)?.iter().filter(|t| !t.done).count();
+        let (remaining, _) = store(cx)?.counts()?;
         Ok(Counter { remaining })
     }
 }
@@ -94,9 +94,8 @@ pub struct Total {
 #[reactive]
 impl Total {
     async fn load(cx: &LoadCx) -> Result<Self, LoadError> {
-        Ok(Total {
-            total: todos(cx)?.len(),
-        })
+        let (open, done) = store(cx)?.counts()?;
+        Ok(Total { total: open + done })
     }
 }
 
@@ -109,7 +108,7 @@ pub struct ClearButton {
 #[reactive]
 impl ClearButton {
     async fn load(cx: &LoadCx) -> Result<Self, LoadError> {
-        let completed = todos(cx)?.iter().filter(|t| t.done).count();
+        let (_, completed) = store(cx)?.counts()?;
         Ok(ClearButton { completed })
     }
 }

@@ -15,7 +15,7 @@
 use std::sync::Arc;
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use pjx::LoadCx;
 use pjx_actix::prelude::*;
 use serde::Deserialize;
@@ -73,11 +73,23 @@ struct NewTodo {
 
 async fn add(
     store: web::Data<Store>,
-    form: web::Form<NewTodo>,
+    form: Option<web::Form<NewTodo>>,
+    req: HttpRequest,
     htmx: Htmx,
 ) -> actix_web::Result<HttpResponse> {
+    let text = match form {
+        Some(form) => form.into_inner().text,
+        // A body that is not a form is the client's mistake (415); no body at all is just a
+        // missing text (422, below).
+        None if req.headers().contains_key(header::CONTENT_TYPE) => {
+            return Err(actix_web::error::ErrorUnsupportedMediaType(
+                "send the form as application/x-www-form-urlencoded",
+            ));
+        }
+        None => None,
+    };
     let todo = store
-        .add(form.text.as_deref().unwrap_or_default())
+        .add(text.as_deref().unwrap_or_default())
         .map_err(store_error)?;
     if !htmx.request {
         return Ok(back_to_page());

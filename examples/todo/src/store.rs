@@ -112,6 +112,17 @@ impl Store {
         Ok(todos)
     }
 
+    /// How many todos there are: `(open, done)`.
+    pub fn counts(&self) -> Result<(usize, usize), StoreError> {
+        let conn = self.lock();
+        let (open, done): (i64, i64) = conn
+            .prepare_cached(
+                "SELECT COUNT(*) - COALESCE(SUM(done), 0), COALESCE(SUM(done), 0) FROM todos",
+            )?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok((open as usize, done as usize))
+    }
+
     /// One todo.
     pub fn get(&self, id: i64) -> Result<Option<Todo>, StoreError> {
         let conn = self.lock();
@@ -222,6 +233,7 @@ mod tests {
         });
         assert!(!scope.is_dirty());
 
+        assert_eq!(store.counts().unwrap(), (2, 1));
         let scope = Scope::new();
         scope.run_sync(|| assert_eq!(store.clear_completed().unwrap(), [2]));
         assert_eq!(scope.dirtied_names(), ["todo-list", "todos"]);

@@ -95,7 +95,7 @@ fn expand_component(model: &Model) -> TokenStream {
     let region_id = if let Some(id) = model.id_field() {
         let member = &id.member;
         quote_spanned! {id.ty.span()=>
-            ::pjx::__private::Cow::Borrowed(::core::convert::AsRef::<str>::as_ref(&self.#member))
+            ::pjx::__private::Cow::Borrowed(::pjx::__private::RegionIdField::region_id(&self.#member))
         }
     } else if let (Kind::Reactive, Some(_)) = (model.kind, model.key_field()) {
         let prefix = format!("{kebab}-");

@@ -74,9 +74,15 @@ pub struct FieldModel {
 }
 
 impl FieldModel {
-    /// Whether the field is part of the state hash: not `id`, not ephemeral.
+    /// Whether this is the region id: a field named `id` that is not the load key (a key field
+    /// named `id` is just the key).
+    pub fn is_region_id(&self) -> bool {
+        !self.is_key && self.name.as_deref() == Some("id")
+    }
+
+    /// Whether the field is part of the state hash: not the region id, not ephemeral.
     pub fn hashed(&self) -> bool {
-        !self.ephemeral && self.name.as_deref() != Some("id")
+        !self.ephemeral && !self.is_region_id()
     }
 }
 
@@ -116,7 +122,7 @@ impl Model {
     }
 
     pub fn id_field(&self) -> Option<&FieldModel> {
-        self.fields.iter().find(|f| f.name.as_deref() == Some("id"))
+        self.fields.iter().find(|f| f.is_region_id())
     }
 }
 
