@@ -61,6 +61,56 @@ async fn a_cold_load_injects_the_runtime_once() {
         .await,
         1
     );
+    // Loading it a second time anyway changes nothing: no second set of listeners or styles.
+    js(
+        &client,
+        &format!(
+            "window.firstPjx = window.pjx; const s = document.createElement('script'); \
+             s.src = '{}'; s.onload = () => window.loadedAgain = true; document.head.append(s); return true",
+            pjx_actix::pjx_js_url()
+        ),
+    )
+    .await;
+    wait_for(
+        &client,
+        "return window.loadedAgain === true",
+        5 * SECOND,
+        "the second load",
+    )
+    .await;
+    assert_eq!(
+        js(&client, "return window.pjx === window.firstPjx").await,
+        true
+    );
+    assert_eq!(
+        js(
+            &client,
+            "return document.querySelectorAll('#pjx-style').length"
+        )
+        .await,
+        1
+    );
+    app.rules.set(
+        "/rows/2/toggle",
+        Rule {
+            delay: Duration::from_millis(600),
+            fail: None,
+        },
+    );
+    click(&client, "#row-2 .todo__check").await;
+    wait_for(
+        &client,
+        "return window.pjx.lit.get('row-2') !== undefined",
+        5 * SECOND,
+        "row 2 lit",
+    )
+    .await;
+    assert_eq!(
+        js(&client, "return window.pjx.lit.get('row-2')").await,
+        1,
+        "lit once, not twice"
+    );
+    settle(&client).await;
     client.close().await.unwrap();
 }
 
