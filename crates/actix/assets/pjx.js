@@ -1,5 +1,5 @@
 // pjx client runtime: tells the server what the page shows, lights loading indicators,
-// and moves component assets into <head>. Served by pjx-actix; no build step.
+// applies optimistic patches, and moves component assets into <head>. Served by pjx-actix; no build step.
 (() => {
   if (window.pjx) return; // never initialise twice
   const D = document;
@@ -111,6 +111,47 @@
       D.head.append(tag);
     }
     e.detail.serverResponse = t.innerHTML;
+  });
+
+  // Optimistic UI. A trigger's data-pjx-optimistic is the patch ({field: value}) the server
+  // computed for its event when it rendered the component. On send, the component's elements
+  // bound to those fields (data-pjx-bind="field"; with data-pjx-bind-attr="name", that
+  // attribute instead of the text) show the new values at once. Success swaps in the
+  // server's HTML; any failure (network, 4xx, 5xx, timeout, abort) undoes every change.
+  const undo = new WeakMap();
+  const put = (el, attr, v) => attr
+    ? (v == null || v === false ? el.removeAttribute(attr) : el.setAttribute(attr, v === true ? "" : v))
+    : (el.textContent = v == null ? "" : v);
+  const text = (v) => typeof v === "object" && v !== null ? JSON.stringify(v) : v;
+  D.addEventListener("htmx:beforeSend", (e) => {
+    const elt = e.detail.elt, root = elt.closest && elt.closest("[data-pjx-component]");
+    let patch;
+    try { patch = root && JSON.parse(elt.getAttribute("data-pjx-optimistic")); } catch { /* no patch */ }
+    if (!patch) return;
+    const saved = [[root, "data-pjx-pending", root.getAttribute("data-pjx-pending")]];
+    for (const el of root.querySelectorAll("[data-pjx-bind]")) {
+      const f = el.dataset.pjxBind, attr = el.dataset.pjxBindAttr || null;
+      if (!(f in patch) || el.closest("[data-pjx-component]") !== root) continue;
+      saved.push([el, attr, attr ? el.getAttribute(attr) : el.textContent]);
+      put(el, attr, text(patch[f]));
+    }
+    root.setAttribute("data-pjx-pending", "");
+    undo.set(e.detail.xhr, saved);
+  });
+  D.addEventListener("htmx:afterRequest", (e) => {
+    const saved = undo.get(e.detail.xhr);
+    if (!saved) return;
+    undo.delete(e.detail.xhr);
+    if (e.detail.successful) return saved[0][0].removeAttribute("data-pjx-pending");
+    for (const [el, attr, v] of saved.reverse()) put(el, attr, v);
+    saved[0][0].dispatchEvent(new CustomEvent("pjx:rollback", { bubbles: true }));
+  });
+  // Errors come as JSON {"error": {status, code, message, field?, retry_after?}}: re-sent as a
+  // pjx:error event (detail: that object) from the element that made the request.
+  D.addEventListener("htmx:responseError", (e) => {
+    let error;
+    try { error = JSON.parse(e.detail.xhr.responseText).error; } catch { /* not ours */ }
+    if (error) e.detail.elt.dispatchEvent(new CustomEvent("pjx:error", { bubbles: true, detail: error }));
   });
 
   // Default looks, every one overridable through --pjx-* custom properties.

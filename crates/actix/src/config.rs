@@ -4,14 +4,26 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 use actix_web::HttpRequest;
+use pjx::auth::ClientAddr;
 use pjx::cache::InvalidationBackend;
 use pjx::engine::PermissionHook;
 use pjx::manifest::Limits;
 use pjx::registry::ReactiveType;
-use pjx::{DevMode, Engine, LoadCx};
+use pjx::state::{StateKey, StateKeys};
+use pjx::{DevMode, Engine, Identity, LoadCx};
 
 /// Builds each request's load context from the request.
 pub type ContextFactory = Arc<dyn Fn(&HttpRequest) -> LoadCx + Send + Sync>;
+
+/// Tells who is signed in, from the request.
+pub type IdentitySource = Arc<dyn Fn(&HttpRequest) -> Option<Identity> + Send + Sync>;
+
+/// Tells the client's address, from the request.
+pub type AddrSource = Arc<dyn Fn(&HttpRequest) -> Option<String> + Send + Sync>;
+
+/// The default largest body the dispatch route reads: the largest state token plus room for
+/// the payload.
+pub const DEFAULT_EVENT_BODY_LIMIT: usize = 1024 * 1024;
 
 /// pjx for an actix-web app: wrap the app in it.
 ///
@@ -64,6 +76,10 @@ struct Settings {
     limits: Option<Limits>,
     permission: Option<PermissionHook>,
     context: Option<ContextFactory>,
+    identity: Option<IdentitySource>,
+    client_addr: Option<AddrSource>,
+    state_keys: Option<StateKeys>,
+    event_body_limit: Option<usize>,
     no_runtime: bool,
 }
 
@@ -81,6 +97,8 @@ impl fmt::Debug for Pjx {
             .field("dev", &s.dev)
             .field("limits", &s.limits)
             .field("context", &s.context.is_some())
+            .field("identity", &s.identity.is_some())
+            .field("state_keys", &s.state_keys.is_some())
             .field("inject_runtime", &!s.no_runtime)
             .finish()
     }
@@ -112,6 +130,56 @@ impl Pjx {
     /// data, the current user from the session, …
     pub fn context(self, factory: impl Fn(&HttpRequest) -> LoadCx + Send + Sync + 'static) -> Self {
         self.with(|s| s.context = Some(Arc::new(factory)))
+    }
+
+    /// Tells who is signed in: the [`Identity`] goes into every request's [`LoadCx`], where
+    /// permissions, rate limits and render caches look for it. With actix-identity:
+    ///
+    /// ```
+    /// # use actix_web::HttpRequest;
+    /// # fn session_user(_: &HttpRequest) -> Option<String> { None }
+    /// use pjx::Identity;
+    /// let pjx = pjx_actix::Pjx::new().identity(|req| session_user(req).map(Identity::user));
+    /// # let _ = pjx;
+    /// ```
+    ///
+    /// (`session_user` being e.g. `actix_identity::IdentityExt::get_identity(req).ok()?.id().ok()`.)
+    /// The identity and session middlewares must wrap *outside* pjx (`.wrap(pjx)` first), so
+    /// the session is loaded when pjx asks.
+    pub fn identity(
+        self,
+        source: impl Fn(&HttpRequest) -> Option<Identity> + Send + Sync + 'static,
+    ) -> Self {
+        self.with(|s| s.identity = Some(Arc::new(source)))
+    }
+
+    /// Tells the client's address, which anonymous requesters' rate limits are kept by. The
+    /// default is the connection's peer address; behind a reverse proxy, read the header the
+    /// proxy sets (and only trust it from the proxy).
+    pub fn client_addr(
+        self,
+        source: impl Fn(&HttpRequest) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
+        self.with(|s| s.client_addr = Some(Arc::new(source)))
+    }
+
+    /// The keys components' state is signed with: the first signs, all verify (put a new key
+    /// first to rotate, and drop the old one later). Without keys, a random key is made at
+    /// startup (with a warning): state then does not survive a restart or span processes.
+    ///
+    /// ```
+    /// use pjx::state::{StateKey, StateKeys};
+    /// let secret = std::env::var("PJX_SECRET").unwrap_or_else(|_| "dev only".into());
+    /// let pjx = pjx_actix::Pjx::new().state_keys(StateKeys::new([StateKey::from_secret(secret)]));
+    /// # let _ = pjx;
+    /// ```
+    pub fn state_keys(self, keys: StateKeys) -> Self {
+        self.with(|s| s.state_keys = Some(keys))
+    }
+
+    /// The largest body the dispatch route reads (default 1 MiB); larger ones get a 413.
+    pub fn event_body_limit(self, bytes: usize) -> Self {
+        self.with(|s| s.event_body_limit = Some(bytes))
     }
 
     /// Turns on the process-wide load cache, kept consistent across processes by `backend`
@@ -175,19 +243,48 @@ impl Config {
                 let hook = Arc::clone(hook);
                 builder = builder.permission(move |ty, cx| hook(ty, cx));
             }
+            let keys = s.state_keys.clone().unwrap_or_else(|| {
+                if !pjx::stateful::registry().is_empty() {
+                    tracing::warn!(
+                        target: "pjx::actix",
+                        "no state keys configured (Pjx::state_keys): signing component state with a random key; state will not survive a restart"
+                    );
+                }
+                StateKeys::new([StateKey::random()])
+            });
+            builder = builder.state_keys(keys);
             let engine = builder.build();
             if let Some(cache) = engine.shared_cache() {
                 pjx::cache::install_global(Arc::clone(cache));
             }
+            pjx::render_cache::install_global(Arc::clone(engine.render_cache()));
             engine
         })
     }
 
     pub(crate) fn load_cx(&self, req: &HttpRequest) -> LoadCx {
-        match &self.settings.context {
+        let s = &self.settings;
+        let mut cx = match &s.context {
             Some(factory) => factory(req),
             None => LoadCx::new(),
+        };
+        if let Some(identity) = s.identity.as_ref().and_then(|source| source(req)) {
+            cx.insert(identity);
         }
+        let addr = match &s.client_addr {
+            Some(source) => source(req),
+            None => req.peer_addr().map(|addr| addr.ip().to_string()),
+        };
+        if let Some(addr) = addr {
+            cx.insert(ClientAddr(addr));
+        }
+        cx
+    }
+
+    pub(crate) fn event_body_limit(&self) -> usize {
+        self.settings
+            .event_body_limit
+            .unwrap_or(DEFAULT_EVENT_BODY_LIMIT)
     }
 
     pub(crate) fn inject_runtime(&self) -> bool {

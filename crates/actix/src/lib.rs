@@ -29,6 +29,7 @@
 //!
 //! See `docs/actix.md` in the repository.
 
+mod components;
 mod config;
 mod fanout;
 mod htmx;
@@ -37,7 +38,8 @@ mod render;
 mod runtime;
 mod scope;
 
-pub use config::{ContextFactory, Pjx};
+pub use components::components;
+pub use config::{AddrSource, ContextFactory, DEFAULT_EVENT_BODY_LIMIT, IdentitySource, Pjx};
 pub use fanout::{HX_REDIRECT, HX_RESWAP};
 pub use htmx::Htmx;
 pub use middleware::PjxMiddleware;

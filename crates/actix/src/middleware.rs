@@ -7,10 +7,12 @@ use std::sync::Arc;
 use actix_web::HttpMessage;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderMap;
 use futures_util::future::LocalBoxFuture;
 use pjx::Scope;
 
+use crate::components::Dispatched;
 use crate::config::{Config, Pjx};
 use crate::{fanout, runtime};
 
@@ -92,11 +94,23 @@ where
         }
         let scope = open_scope(&req, &self.config);
         req.extensions_mut().insert(scope.clone());
+        req.extensions_mut().insert(Arc::clone(&self.config));
         let service = Rc::clone(&self.service);
         let config = Arc::clone(&self.config);
         Box::pin(async move {
             // The handler, its extractors and everything they call run with the scope current.
             let res = scope.run(async move { service.call(req).await }).await?;
+            if res.status() == StatusCode::NOT_FOUND
+                && res
+                    .request()
+                    .path()
+                    .starts_with(pjx::stateful::ROUTE_PREFIX)
+                && !res.request().extensions().contains::<Dispatched>()
+            {
+                scope.engine().dev_mode().report(
+                    "a request to the components route got a 404 from no handler: register it with `App::new().service(pjx_actix::components())`",
+                );
+            }
             let res = scope.run(fanout::finish(res, &scope, &config)).await;
             scope.finish();
             Ok(res)

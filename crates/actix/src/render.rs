@@ -5,7 +5,7 @@ use std::future::Future;
 use actix_web::body::BoxBody;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, Responder, ResponseError};
-use pjx::{Component, Load, LoadError, RenderError, Scope};
+use pjx::{Access, Component, EventError, Load, LoadError, RenderError, Scope};
 
 /// Rendered HTML, answered as `200 text/html`; for htmx requests the middleware appends the
 /// out-of-band swaps.
@@ -55,6 +55,10 @@ impl<T: Component> Responder for Html<T> {
 pub enum Error {
     /// `load` said the instance does not exist: 404.
     NotFound,
+    /// The component's permissions require a signed-in user, and there is none: 401.
+    Unauthenticated,
+    /// The component's permissions refuse this user: 403.
+    Forbidden,
     /// `load` failed: 500 (details logged, not sent).
     Load(LoadError),
     /// The template failed: 500 (details logged, not sent).
@@ -67,6 +71,8 @@ impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Error::NotFound => f.write_str("not found"),
+            Error::Unauthenticated => f.write_str("sign in first"),
+            Error::Forbidden => f.write_str("you may not see this"),
             Error::Load(e) => write!(f, "load failed: {e}"),
             Error::Render(e) => write!(f, "{e}"),
             Error::NoScope => {
@@ -80,23 +86,22 @@ impl ResponseError for Error {
     fn status_code(&self) -> StatusCode {
         match self {
             Error::NotFound => StatusCode::NOT_FOUND,
+            Error::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Error::Forbidden => StatusCode::FORBIDDEN,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
+    /// The JSON error shape of the dispatch route (`{"error": {"status", "code",
+    /// "message"}}`); 500s are logged with their details, which the body never carries.
     fn error_response(&self) -> HttpResponse<BoxBody> {
-        let status = self.status_code();
-        if status.is_server_error() {
-            tracing::error!(target: "pjx::actix", "{self}");
-        }
-        let text = if status.is_server_error() {
-            "Internal Server Error"
-        } else {
-            "Not Found"
+        let as_event_error = match self {
+            Error::NotFound => EventError::NotFound,
+            Error::Unauthenticated => EventError::Unauthenticated,
+            Error::Forbidden => EventError::Forbidden,
+            other => EventError::internal(other.to_string()),
         };
-        HttpResponse::build(status)
-            .content_type("text/plain; charset=utf-8")
-            .body(text)
+        crate::components::error_response(&as_event_error)
     }
 }
 
@@ -131,11 +136,14 @@ impl From<LoadError> for Error {
 /// }
 /// ```
 pub trait Render: Load + Send + Sync + 'static {
-    /// Loads the instance with `key` and renders it. `NotFound` becomes a 404.
+    /// Checks the component's permissions (401/403), loads the instance with `key` (404 when
+    /// it does not exist), checks its object permissions, and renders it.
     fn render(key: Self::Key) -> impl Future<Output = Result<Rendered, Error>> {
         async move {
             let scope = Scope::current().ok_or(Error::NoScope)?;
+            refuse(Self::check_access(scope.load_cx()))?;
             let component = scope.load::<Self>(key).await?;
+            refuse(component.check_object_access(scope.load_cx()))?;
             let html = component.to_html().map_err(Error::Render)?;
             Ok(Rendered(html))
         }
@@ -143,3 +151,11 @@ pub trait Render: Load + Send + Sync + 'static {
 }
 
 impl<T: Load + Send + Sync + 'static> Render for T {}
+
+fn refuse(access: Access) -> Result<(), Error> {
+    match access {
+        Access::Allowed => Ok(()),
+        Access::Unauthenticated => Err(Error::Unauthenticated),
+        Access::Forbidden => Err(Error::Forbidden),
+    }
+}

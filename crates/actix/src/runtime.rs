@@ -17,8 +17,8 @@ pub const PREFIX: &str = "/_pjx/";
 /// The vendored htmx version.
 pub const HTMX_VERSION: &str = "2.0.11";
 
-/// The client runtime's source, as served.
-pub const PJX_JS: &str = include_str!("../assets/pjx.js");
+/// The client runtime, as served: `assets/pjx.js` without its comments and indentation.
+pub const PJX_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/pjx.min.js"));
 
 /// htmx, vendored unmodified.
 pub const HTMX_JS: &str = include_str!("../assets/htmx-2.0.11.min.js");

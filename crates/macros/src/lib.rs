@@ -8,6 +8,7 @@
 
 mod component;
 mod ctxt;
+mod events;
 mod load;
 mod mutates;
 mod mutation_key;
@@ -38,12 +39,14 @@ pub fn reactive(args: TokenStream, input: TokenStream) -> TokenStream {
     }
 }
 
-/// Declares a plain component. See `pjx::component`.
+/// Declares a component (on a struct) or its events (on its impl block). See
+/// `pjx::component`.
 #[proc_macro_attribute]
 pub fn component(args: TokenStream, input: TokenStream) -> TokenStream {
     let args = proc_macro2::TokenStream::from(args);
     match syn::parse::<Item>(input.clone()) {
         Ok(Item::Struct(item)) => component::expand_struct(Kind::Plain, args, item).into(),
+        Ok(Item::Impl(item)) => events::expand_impl(args, item).into(),
         _ => misplaced("#[component]", input),
     }
 }
@@ -59,7 +62,7 @@ fn misplaced(attr: &str, input: TokenStream) -> TokenStream {
     let message = if attr == "#[reactive]" {
         "#[reactive(react = [...], template = \"…\")] goes on a struct (the component), and `#[reactive]` on that struct's impl block (its `load`)"
     } else {
-        "#[component(template = \"…\")] goes on a struct"
+        "#[component(template = \"…\")] goes on a struct (the component), and `#[component]` on that struct's impl block (its events)"
     };
     let target = input
         .clone()

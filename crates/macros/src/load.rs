@@ -162,7 +162,7 @@ fn parse_load(cx: &mut Ctxt, load: &ImplItemFn) -> Option<LoadSig> {
 }
 
 /// `&LoadCx`, `&pjx::LoadCx`, `&'a LoadCx`, …
-fn is_load_cx(ty: &Type) -> bool {
+pub(crate) fn is_load_cx(ty: &Type) -> bool {
     match ty {
         Type::Reference(r) => match &*r.elem {
             Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "LoadCx"),

@@ -16,6 +16,7 @@ pub use std::string::String;
 pub use std::sync::LazyLock;
 pub use std::vec::Vec;
 
+pub use crate::auth::{Access, Guarded, Permission};
 pub use crate::component::{
     Asset, AssetSet, Component, Load, Reactive, RenderError, render_askama, render_reactive,
     write_nested,
@@ -23,8 +24,15 @@ pub use crate::component::{
 pub use crate::hash::{CanonicalError, HashState, StateWriter};
 pub use crate::key::{IntoKey, Key, Keyed, MutationKey, ReactSet};
 pub use crate::load::{LoadCx, LoadError, LoadKey, NoKey};
+pub use crate::ratelimit::RateLimit;
 pub use crate::registry::{KeySet, ReactiveType};
 pub use crate::scope::record_mutation;
+pub use crate::stateful::{
+    EventError, EventOutcome, MountOutcome, Payload, Policy, RenderPlain, RenderProbe,
+    RenderStateful, Stateful, StatefulType, Triggers, argument, parameters,
+};
+pub use core::time::Duration;
+pub use serde_json::Value as JsonValue;
 
 /// The default id of a keyed region: `<prefix><wire key>`. Generic, so a key type that is not
 /// a `LoadKey` is reported once, where the component names its key type.
@@ -141,6 +149,33 @@ pub fn render_base<T: Extends + Component>(
 pub fn base_assets<T: Extends>() -> &'static [Asset] {
     <T::Base as Component>::assets()
 }
+
+/// Runs one class-level permission of a `permissions = [...]` list. A type that is not a
+/// permission fails here, once, with `Permission`'s message.
+pub fn permission_allows<P: Permission<C>, C: ?Sized>(cx: &crate::LoadCx) -> bool {
+    P::has_permission(cx)
+}
+
+/// Runs one object-level permission of a `permissions = [...]` list.
+pub fn object_permission_allows<P: Permission<C>, C: ?Sized>(
+    cx: &crate::LoadCx,
+    component: &C,
+) -> bool {
+    P::has_object_permission(cx, component)
+}
+
+/// The check that a component with events has serializable state.
+#[diagnostic::on_unimplemented(
+    message = "a component with events keeps its state in a signed token, so `{Self}` must implement `Serialize` and `Deserialize`",
+    label = "its state",
+    note = "add `#[derive(serde::Serialize, serde::Deserialize)]` after `#[component(...)]`; mark fields that must never leave the server `#[pjx(locked)]`"
+)]
+pub trait SerializableState: serde::Serialize + serde::de::DeserializeOwned {}
+
+impl<T: serde::Serialize + serde::de::DeserializeOwned> SerializableState for T {}
+
+/// The check that a component with events has serializable state.
+pub fn assert_serializable_state<T: SerializableState>() {}
 
 /// Autoref specialization for `#[mutates]`: `Result` succeeds when `Ok`, anything else when
 /// the function returns.

@@ -185,6 +185,8 @@ pub struct SharedCache {
     state: Mutex<SharedState>,
     backend: Arc<dyn InvalidationBackend>,
     max_entries: usize,
+    /// Told about every invalidation, local or remote (render caches).
+    listeners: RwLock<Vec<InvalidationSink>>,
 }
 
 impl fmt::Debug for SharedCache {
@@ -209,6 +211,7 @@ impl SharedCache {
             state: Mutex::new(SharedState::default()),
             backend: Arc::clone(&backend),
             max_entries,
+            listeners: RwLock::new(Vec::new()),
         });
         let weak: Weak<SharedCache> = Arc::downgrade(&cache);
         backend.subscribe(Arc::new(move |keys: &[Key]| {
@@ -306,8 +309,23 @@ impl SharedCache {
         self.backend.publish(keys);
     }
 
-    /// Evicts locally only (what a backend's subscription delivers).
+    /// Calls `listener` with the keys of every invalidation from now on, whether it happened
+    /// here or came from another process through the backend.
+    pub fn on_invalidate(&self, listener: InvalidationSink) {
+        self.listeners.write().push(listener);
+    }
+
+    /// Evicts locally only (what a backend's subscription delivers), then tells the
+    /// listeners.
     pub fn invalidate_local(&self, keys: &[Key]) {
+        self.evict(keys);
+        let listeners = self.listeners.read().clone();
+        for listener in listeners {
+            listener(keys);
+        }
+    }
+
+    fn evict(&self, keys: &[Key]) {
         let mut state = self.state.lock();
         state.epoch += 1;
         let epoch = state.epoch;
@@ -396,8 +414,8 @@ pub fn global() -> Option<Arc<SharedCache>> {
     GLOBAL.read().clone()
 }
 
-/// Invalidates `keys` in the process's shared cache (and, through its backend, everywhere):
-/// for state changed outside a request, e.g. by a background job.
+/// Invalidates `keys` in the process's shared cache (and, through its backend, everywhere)
+/// and in its render cache: for state changed outside a request, e.g. by a background job.
 ///
 /// ```
 /// # use pjx::MutationKey;
@@ -405,10 +423,11 @@ pub fn global() -> Option<Arc<SharedCache>> {
 /// pjx::cache::invalidate([Keys::Todos]);  // a no-op until a shared cache is installed
 /// ```
 pub fn invalidate<K: crate::IntoKey>(keys: impl IntoIterator<Item = K>) {
+    let keys: Vec<Key> = keys.into_iter().map(crate::IntoKey::into_key).collect();
     if let Some(cache) = global() {
-        let keys: Vec<Key> = keys.into_iter().map(crate::IntoKey::into_key).collect();
         cache.invalidate(&keys);
     }
+    crate::render_cache::invalidate_global(&keys);
 }
 
 #[cfg(test)]

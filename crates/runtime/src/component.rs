@@ -66,7 +66,7 @@ pub trait Component {
     label = "expected a struct declared with `#[reactive(react = [...], ...)]`",
     note = "`#[reactive] impl {Self}` holds the `load` of a struct declared with `#[reactive(react = [...], template = \"…\")]`"
 )]
-pub trait Reactive: Component + HashState + Sized {
+pub trait Reactive: Component + HashState + crate::auth::Guarded + Sized {
     /// The `#[pjx_key]` field's type, or [`NoKey`](crate::NoKey) for singletons.
     type Key: LoadKey;
 

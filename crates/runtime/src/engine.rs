@@ -8,7 +8,10 @@ use std::sync::{Arc, OnceLock};
 use crate::cache::{InvalidationBackend, SharedCache};
 use crate::load::LoadCx;
 use crate::manifest::Limits;
+use crate::ratelimit::RateLimiter;
 use crate::registry::{ReactiveType, Registry};
+use crate::render_cache::RenderCache;
+use crate::state::StateKeys;
 
 /// How dev-mode checks report a problem.
 ///
@@ -59,6 +62,9 @@ pub struct Engine {
     dev: DevMode,
     limits: Limits,
     permission: Option<PermissionHook>,
+    state_keys: Option<Arc<StateKeys>>,
+    rate_limiter: RateLimiter,
+    render_cache: Arc<RenderCache>,
 }
 
 impl Default for Engine {
@@ -69,6 +75,9 @@ impl Default for Engine {
             dev: DevMode::Off,
             limits: Limits::default(),
             permission: None,
+            state_keys: None,
+            rate_limiter: RateLimiter::default(),
+            render_cache: Arc::default(),
         }
     }
 }
@@ -113,9 +122,25 @@ impl Engine {
         &self.limits
     }
 
-    /// Whether the requester (as `cx` describes them) may see regions of `ty`.
+    /// Whether the requester (as `cx` describes them) may see regions of `ty`: the type's own
+    /// `permissions = [...]`, then the engine's hook.
     pub fn permits(&self, ty: &ReactiveType, cx: &LoadCx) -> bool {
-        self.permission.as_ref().is_none_or(|hook| hook(ty, cx))
+        ty.access(cx).is_allowed() && self.permission.as_ref().is_none_or(|hook| hook(ty, cx))
+    }
+
+    /// The keys stateful components' state is signed with.
+    pub fn state_keys(&self) -> Option<&Arc<StateKeys>> {
+        self.state_keys.as_ref()
+    }
+
+    /// The rate limiter of `rate_limit = "…"` components.
+    pub fn rate_limiter(&self) -> &RateLimiter {
+        &self.rate_limiter
+    }
+
+    /// The render cache of `cache = "…"` components.
+    pub fn render_cache(&self) -> &Arc<RenderCache> {
+        &self.render_cache
     }
 }
 
@@ -164,8 +189,24 @@ impl EngineBuilder {
         self
     }
 
+    /// Signs and verifies stateful components' state with these keys (the first signs).
+    pub fn state_keys(mut self, keys: StateKeys) -> Self {
+        self.engine.state_keys = Some(Arc::new(keys));
+        self
+    }
+
     /// The engine.
     pub fn build(self) -> Arc<Engine> {
+        // Every invalidation the shared cache hears of (other processes' included) also
+        // drops render-cache entries.
+        if let Some(cache) = &self.engine.cache {
+            let render_cache = Arc::downgrade(&self.engine.render_cache);
+            cache.on_invalidate(Arc::new(move |keys| {
+                if let Some(render_cache) = render_cache.upgrade() {
+                    render_cache.invalidate(keys);
+                }
+            }));
+        }
         Arc::new(self.engine)
     }
 }

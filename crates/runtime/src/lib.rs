@@ -29,6 +29,7 @@
 
 extern crate self as pjx;
 
+pub mod auth;
 pub mod cache;
 pub mod component;
 pub mod engine;
@@ -37,12 +38,17 @@ pub mod key;
 pub mod load;
 pub mod manifest;
 pub mod oob;
+pub mod ratelimit;
 pub mod registry;
+pub mod render_cache;
 pub mod scope;
 pub mod stamp;
+pub mod state;
+pub mod stateful;
 pub mod testing;
 pub mod walk;
 
+pub use auth::{Access, AllowAny, Identity, IsAuthenticated, IsStaff, Permission};
 pub use cache::invalidate;
 pub use component::{Asset, Component, Load, Reactive, RenderError, RenderErrorKind};
 pub use engine::{DevMode, Engine};
@@ -52,6 +58,7 @@ pub use load::{LoadCx, LoadError, LoadKey, NoKey};
 pub use oob::{Reply, reply};
 pub use registry::Registry;
 pub use scope::{Scope, record_mutation};
+pub use stateful::{EventError, Patch, Payload};
 
 /// Derives [`MutationKey`](trait@MutationKey) for a fieldless enum; see the trait for details.
 ///
@@ -129,8 +136,8 @@ pub use pjx_macros::mutates;
 /// The names most users need: `use pjx::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Component, HashState, LoadCx, LoadError, MutationKey, Reactive, component, mutates,
-        reactive,
+        AllowAny, Component, EventError, HashState, Identity, IsAuthenticated, IsStaff, LoadCx,
+        LoadError, MutationKey, Patch, Payload, Permission, Reactive, component, mutates, reactive,
     };
 }
 

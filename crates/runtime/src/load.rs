@@ -43,6 +43,11 @@ impl LoadCx {
         self
     }
 
+    /// Removes the value of type `T`; whether there was one.
+    pub fn remove<T: Send + Sync + 'static>(&mut self) -> bool {
+        self.values.remove(&TypeId::of::<T>()).is_some()
+    }
+
     /// The value of type `T`, if present.
     pub fn get<T: Send + Sync + 'static>(&self) -> Option<&T> {
         self.values

@@ -12,6 +12,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 
+use crate::auth::{Access, Guarded};
 use crate::component::{Load, RenderError, render_region};
 use crate::hash::{CanonicalError, StateHash};
 use crate::key::{Key, ReactSet};
@@ -36,6 +37,8 @@ pub struct ReactiveType {
     state_hash: fn(&AnyComponent) -> Result<StateHash, CanonicalError>,
     render: fn(&AnyComponent, &StateHash, Option<&str>, &mut String) -> Result<(), RenderError>,
     depends_on: fn(&AnyComponent) -> Option<Vec<Key>>,
+    access: fn(&LoadCx) -> Access,
+    object_access: fn(&AnyComponent, &LoadCx) -> Access,
 }
 
 impl ReactiveType {
@@ -51,7 +54,19 @@ impl ReactiveType {
             state_hash: state_hash_erased::<T>,
             render: render_erased::<T>,
             depends_on: depends_on_erased::<T>,
+            access: T::check_access,
+            object_access: object_access_erased::<T>,
         }
+    }
+
+    /// The type's class-level permissions for this requester.
+    pub fn access(&self, cx: &LoadCx) -> Access {
+        (self.access)(cx)
+    }
+
+    /// The type's object-level permissions for this requester and loaded value.
+    pub fn object_access(&self, value: &AnyComponent, cx: &LoadCx) -> Access {
+        (self.object_access)(value, cx)
     }
 
     /// The registered name (`data-pjx-type`).
@@ -166,6 +181,10 @@ fn render_erased<T: Load + 'static>(
 
 fn depends_on_erased<T: Load + 'static>(value: &AnyComponent) -> Option<Vec<Key>> {
     downcast::<T>(value).depends_on()
+}
+
+fn object_access_erased<T: Guarded + 'static>(value: &AnyComponent, cx: &LoadCx) -> Access {
+    downcast::<T>(value).check_object_access(cx)
 }
 
 /// The keys one `MutationKey` enum declares. What `#[derive(MutationKey)]` registers.

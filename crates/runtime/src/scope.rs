@@ -194,6 +194,7 @@ impl Scope {
         for cache in self.shared_caches() {
             cache.invalidate(&keys);
         }
+        self.inner.engine.render_cache().invalidate(&keys);
     }
 
     /// The engine's shared cache and the process's installed one, each once.

@@ -86,21 +86,34 @@ impl std::error::Error for RootError {}
 ///     data-pjx-hash=\"00ff\" data-pjx-reacts=\"todos\" data-pjx-load=\"1\">Ship it</li>");
 /// ```
 pub fn stamp_root(html: &mut String, start: usize, stamp: &Stamp<'_>) -> Result<(), RootError> {
-    let at = find_root(&html[start..])? + start;
-    let mut attrs = String::with_capacity(
-        96 + stamp.id.len() + stamp.reacts.len() + stamp.oob.map_or(0, |o| o.len() + 16),
-    );
-    push_attr(&mut attrs, "data-pjx-id", stamp.id);
-    push_attr(&mut attrs, "data-pjx-type", stamp.type_name);
-    push_attr(&mut attrs, "data-pjx-hash", stamp.hash);
-    push_attr(&mut attrs, "data-pjx-reacts", stamp.reacts);
+    let mut attrs: Vec<(&str, &str)> = vec![
+        ("data-pjx-id", stamp.id),
+        ("data-pjx-type", stamp.type_name),
+        ("data-pjx-hash", stamp.hash),
+        ("data-pjx-reacts", stamp.reacts),
+    ];
     if let Some(load) = stamp.load {
-        push_attr(&mut attrs, "data-pjx-load", load);
+        attrs.push(("data-pjx-load", load));
     }
     if let Some(oob) = stamp.oob {
-        push_attr(&mut attrs, "hx-swap-oob", oob);
+        attrs.push(("hx-swap-oob", oob));
     }
-    html.insert_str(at, &attrs);
+    stamp_root_attrs(html, start, &attrs)
+}
+
+/// Appends `attrs` (values attribute-escaped) to the single root element of `html[start..]`.
+/// The template may set none of them itself, nor any of [`STAMPED_ATTRIBUTES`].
+pub fn stamp_root_attrs(
+    html: &mut String,
+    start: usize,
+    attrs: &[(&str, &str)],
+) -> Result<(), RootError> {
+    let at = find_root(&html[start..], attrs)? + start;
+    let mut stamped = String::with_capacity(attrs.iter().map(|(n, v)| n.len() + v.len() + 4).sum());
+    for (name, value) in attrs {
+        push_attr(&mut stamped, name, value);
+    }
+    html.insert_str(at, &stamped);
     Ok(())
 }
 
@@ -195,7 +208,7 @@ const RAW_TEXT: [&str; 6] = ["script", "style", "textarea", "title", "xmp", "nos
 
 /// Finds where the root start tag ends (the index of its `>`, or of `/` in `/>`), checking
 /// there is exactly one root element.
-fn find_root(html: &str) -> Result<usize, RootError> {
+fn find_root(html: &str, stamping: &[(&str, &str)]) -> Result<usize, RootError> {
     let bytes = html.as_bytes();
     let mut i = skip_trivia(bytes, 0)?;
     if i == bytes.len() {
@@ -204,7 +217,7 @@ fn find_root(html: &str) -> Result<usize, RootError> {
     if !starts_element(bytes, i) {
         return Err(RootError::TextOutsideRoot(near(html, i)));
     }
-    let root = parse_start_tag(html, i)?;
+    let root = parse_start_tag(html, i, stamping)?;
     if let Some(name) = root.reserved {
         return Err(RootError::ReservedAttribute(name));
     }
@@ -268,12 +281,13 @@ struct StartTag {
 
 /// Parses the start tag at `i` (which is `<` followed by a letter), noting any attribute pjx
 /// stamps itself.
-fn parse_start_tag(html: &str, i: usize) -> Result<StartTag, RootError> {
+fn parse_start_tag(html: &str, i: usize, stamping: &[(&str, &str)]) -> Result<StartTag, RootError> {
     let mut reserved = None;
     let mut tag = scan_start_tag(html, i, |name, _| {
         if reserved.is_none()
             && let Some(own) = STAMPED_ATTRIBUTES
                 .iter()
+                .chain(stamping.iter().map(|(n, _)| n))
                 .find(|a| a.eq_ignore_ascii_case(name))
         {
             reserved = Some((*own).to_owned());

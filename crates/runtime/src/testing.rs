@@ -22,9 +22,22 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
+use std::future::Future;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::auth::Identity;
+use crate::component::Load;
+use crate::engine::Engine;
+use crate::load::{LoadCx, LoadError};
 use crate::manifest::{Manifest, Mounted};
 use crate::oob::Reply;
+use crate::scope::Scope;
 use crate::stamp::{element_at, top_level_elements};
+use crate::state::{StateKey, StateKeys};
+use crate::stateful::{EventError, EventRequest, EventResponse, Payload, Stateful, dispatch_to};
+use crate::walk::WalkReport;
 
 const ID_ATTR: &str = " data-pjx-id=\"";
 
@@ -229,6 +242,343 @@ impl Dom {
         for (start, end) in self.find(id).into_iter().rev() {
             self.html.replace_range(start..end, html);
         }
+    }
+}
+
+/// The signing key of every harness: tests need not configure one.
+fn test_keys() -> StateKeys {
+    StateKeys::new([StateKey::from_secret("pjx::testing")])
+}
+
+/// Mounts a component with events and dispatches its events through the same code as the
+/// dispatch route (permissions, rate limit, render cache, the signed state's round trip
+/// through the "client") with no HTTP and no browser.
+///
+/// ```
+/// use pjx::prelude::*;
+/// use pjx::testing::ComponentTest;
+/// use serde::{Deserialize, Serialize};
+///
+/// #[component(name = "counter", source = "<p><b data-pjx-bind=\"count\">{{ count }}</b><button {{ self.on(\"add\").with(\"by\", 2) }}>+2</button></p>")]
+/// #[derive(Serialize, Deserialize)]
+/// pub struct Counter { count: i64 }
+///
+/// #[component]
+/// impl Counter {
+///     fn mount() -> Counter { Counter { count: 0 } }
+///     fn on_add(&mut self, by: i64) -> Result<(), EventError> {
+///         if by > 10 { return Err(EventError::invalid("by", "at most 10")); }
+///         self.count += by;
+///         Ok(())
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let mut t = ComponentTest::<Counter>::new();
+/// t.mount(()).await.unwrap();
+/// t.dispatch("add", serde_json::json!({ "by": 3 })).await.unwrap();
+/// assert_eq!(t.state().count, 3);
+/// assert!(t.html().contains(r#"<b data-pjx-bind="count">3</b>"#));
+/// let refused = t.dispatch("add", serde_json::json!({ "by": 11 })).await.unwrap_err();
+/// assert_eq!((refused.status(), refused.code()), (422, "invalid_payload"));
+/// assert_eq!(t.state().count, 3); // a failed event changes nothing
+/// # }
+/// ```
+pub struct ComponentTest<T> {
+    engine: Arc<Engine>,
+    cx: LoadCx,
+    response: Option<EventResponse>,
+    component: Option<T>,
+    dirtied: Vec<String>,
+}
+
+impl<T: Stateful> Default for ComponentTest<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Stateful> ComponentTest<T> {
+    /// A harness with its own engine (a test signing key, its own rate limiter and render
+    /// cache) and an anonymous requester.
+    pub fn new() -> Self {
+        Self::with_engine(Engine::builder().state_keys(test_keys()).build())
+    }
+
+    /// A harness on `engine` (which must have state keys).
+    pub fn with_engine(engine: Arc<Engine>) -> Self {
+        ComponentTest {
+            engine,
+            cx: LoadCx::new(),
+            response: None,
+            component: None,
+            dirtied: Vec::new(),
+        }
+    }
+
+    /// Uses `cx` as every request's load context (a database handle, …).
+    pub fn context(mut self, cx: LoadCx) -> Self {
+        self.cx = cx;
+        self
+    }
+
+    /// Makes the requests as `identity` from now on (`None`: anonymously).
+    pub fn sign_in(&mut self, identity: Option<Identity>) -> &mut Self {
+        match identity {
+            Some(identity) => self.cx.insert(identity),
+            None => {
+                self.cx.remove::<Identity>();
+            }
+        }
+        self
+    }
+
+    /// The engine the requests run on.
+    pub fn engine(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+
+    /// Mounts the component with `params` (anything serializable; `()` for none).
+    pub async fn mount(&mut self, params: impl Serialize) -> Result<&EventResponse, EventError> {
+        let params = serde_json::to_value(params)
+            .map_err(|e| EventError::invalid("params", e.to_string()))?;
+        self.send(EventRequest::mount(params)).await
+    }
+
+    /// Sends `event` with `payload` (a JSON object: `json!({"product_id": 3})`, or `json!({})`)
+    /// and the state token of the last answer, as a browser would.
+    pub async fn dispatch(
+        &mut self,
+        event: &str,
+        payload: Value,
+    ) -> Result<&EventResponse, EventError> {
+        let payload = match payload {
+            Value::Object(map) => map,
+            Value::Null => Payload::new(),
+            other => panic!("pjx::testing: an event's payload is a JSON object, not {other}"),
+        };
+        let state =
+            self.response.as_ref().map(|r| r.state.clone()).expect(
+                "pjx::testing: mount the component (or set_state) before dispatching events",
+            );
+        self.send(EventRequest::event(event, payload, state)).await
+    }
+
+    /// Sends a request as it is, e.g. with a tampered state token.
+    pub async fn send(&mut self, request: EventRequest) -> Result<&EventResponse, EventError> {
+        let scope = Scope::builder()
+            .engine(Arc::clone(&self.engine))
+            .load_cx(self.cx.clone())
+            .htmx_request(true)
+            .build();
+        let result = dispatch_to::<T>(&scope, request).await;
+        self.dirtied = scope.dirtied_names();
+        let (response, component) = result?;
+        self.component = component;
+        Ok(self.response.insert(response))
+    }
+
+    /// Starts from `state`, as if the server had rendered it (rendering it needs no mount).
+    pub fn set_state(&mut self, state: T) -> &EventResponse {
+        let scope = Scope::builder()
+            .engine(Arc::clone(&self.engine))
+            .load_cx(self.cx.clone())
+            .build();
+        let response = scope
+            .run_sync(|| crate::stateful::respond(&state))
+            .unwrap_or_else(|e| panic!("pjx::testing: rendering the state failed: {e}"));
+        self.component = Some(state);
+        self.response.insert(response)
+    }
+
+    /// The component as the last successful request left it on the server (locked fields
+    /// included). Panics when the render cache answered the last mount: use
+    /// [`client_state`](Self::client_state) then.
+    pub fn state(&self) -> &T {
+        self.component
+            .as_ref()
+            .expect("pjx::testing: no component yet (nothing mounted, or the last mount was a render-cache hit)")
+    }
+
+    /// The state as the client holds it: the last answer's token, verified and read (locked
+    /// fields at their defaults).
+    pub fn client_state(&self) -> T {
+        let token = &self.last().state;
+        test_keys_of(&self.engine)
+            .verify(T::TYPE_NAME, token)
+            .unwrap_or_else(|e| panic!("pjx::testing: the last state token does not verify: {e}"))
+    }
+
+    /// The last successful answer's HTML.
+    pub fn html(&self) -> &str {
+        &self.last().html
+    }
+
+    /// The last successful answer.
+    pub fn last(&self) -> &EventResponse {
+        self.response
+            .as_ref()
+            .expect("pjx::testing: nothing has been mounted yet")
+    }
+
+    /// The mutation keys the last request recorded (`#[mutates]` code it ran), by name.
+    pub fn dirtied(&self) -> &[String] {
+        &self.dirtied
+    }
+}
+
+fn test_keys_of(engine: &Engine) -> &StateKeys {
+    engine
+        .state_keys()
+        .expect("pjx::testing: the engine has no state keys")
+}
+
+/// A rendered page and the requests made from it, for reactive components: each
+/// [`run`](Self::run) opens a request scope with the manifest the page would send, runs the
+/// code (a mutation), walks, and applies the answer to the page as htmx would.
+///
+/// ```standalone_crate
+/// use pjx::prelude::*;
+/// use pjx::testing::PageTest;
+/// use std::sync::atomic::{AtomicI64, Ordering};
+///
+/// #[derive(MutationKey)]
+/// enum Keys { Count }
+///
+/// static COUNT: AtomicI64 = AtomicI64::new(0);
+///
+/// #[reactive(react = [Keys::Count], source = "<b>{{ n }}</b>")]
+/// #[derive(serde::Serialize)]
+/// struct Badge { n: i64 }
+/// #[reactive]
+/// impl Badge {
+///     async fn load() -> Result<Self, LoadError> { Ok(Badge { n: COUNT.load(Ordering::SeqCst) }) }
+/// }
+///
+/// #[mutates(Keys::Count)]
+/// fn bump() { COUNT.fetch_add(1, Ordering::SeqCst); }
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let mut page = PageTest::render::<Badge>(pjx::NoKey).await;
+/// let run = page.run(async { bump() }).await;
+/// assert_eq!(run.swapped(), ["badge"]);
+/// assert!(page.region("badge").unwrap().ends_with(">1</b>"));
+/// let run = page.run(async {}).await; // nothing changed
+/// assert!(run.swapped().is_empty());
+/// # }
+/// ```
+pub struct PageTest {
+    engine: Arc<Engine>,
+    cx: LoadCx,
+    dom: Dom,
+}
+
+impl PageTest {
+    /// A page showing `html` (rendered by your page handler, or by hand).
+    pub fn new(html: impl Into<String>) -> Self {
+        PageTest {
+            engine: Engine::builder().state_keys(test_keys()).build(),
+            cx: LoadCx::new(),
+            dom: Dom::new(html),
+        }
+    }
+
+    /// A page showing the reactive component `T` with `key`, loaded and rendered.
+    pub async fn render<T: Load + Send + Sync + 'static>(key: T::Key) -> Self {
+        let mut page = PageTest::new(String::new());
+        let scope = page.scope();
+        let html = scope
+            .run(async {
+                let component = scope.load::<T>(key).await?;
+                component
+                    .to_html()
+                    .map_err(|e| LoadError::Failed(Box::new(e)))
+            })
+            .await
+            .unwrap_or_else(|e| panic!("pjx::testing: rendering `{}` failed: {e}", T::TYPE_NAME));
+        page.dom = Dom::new(html);
+        page
+    }
+
+    /// Runs every request on `engine`.
+    pub fn engine(mut self, engine: Arc<Engine>) -> Self {
+        self.engine = engine;
+        self
+    }
+
+    /// Uses `cx` as every request's load context (a database handle, the requester, …).
+    pub fn context(mut self, cx: LoadCx) -> Self {
+        self.cx = cx;
+        self
+    }
+
+    /// The page now.
+    pub fn html(&self) -> &str {
+        self.dom.html()
+    }
+
+    /// The outer HTML of region `id`.
+    pub fn region(&self, id: &str) -> Option<&str> {
+        self.dom.region(id)
+    }
+
+    fn scope(&self) -> Scope {
+        Scope::builder()
+            .engine(Arc::clone(&self.engine))
+            .load_cx(self.cx.clone())
+            .manifest(self.dom.manifest())
+            .htmx_request(true)
+            .build()
+    }
+
+    /// Makes one request from the page: runs `work` in a fresh request scope, then the
+    /// fan-out, and applies its out-of-band swaps to the page.
+    pub async fn run<F: Future>(&mut self, work: F) -> PageRun<F::Output> {
+        let scope = self.scope();
+        let output = scope.run(work).await;
+        let reply = scope.run(crate::oob::reply(&scope, String::new())).await;
+        scope.finish();
+        self.dom
+            .apply(&reply, PrimarySwap::None)
+            .unwrap_or_else(|e| panic!("pjx::testing: the reply does not apply to the page: {e}"));
+        PageRun {
+            output,
+            dirtied: scope.dirtied_names(),
+            walk: reply.walk,
+        }
+    }
+}
+
+/// What one [`PageTest::run`] did.
+#[derive(Debug)]
+pub struct PageRun<R> {
+    /// What the code returned.
+    pub output: R,
+    /// The mutation keys it recorded, by name.
+    pub dirtied: Vec<String>,
+    /// What the walk did with each region of the page.
+    pub walk: WalkReport,
+}
+
+impl<R> PageRun<R> {
+    /// Regions re-rendered and swapped, in page order.
+    pub fn swapped(&self) -> Vec<&str> {
+        self.walk.swapped()
+    }
+
+    /// Regions loaded, found unchanged (same state hash), and left alone.
+    pub fn unchanged(&self) -> Vec<&str> {
+        self.walk.unchanged()
+    }
+
+    /// Regions deleted (their instance no longer exists).
+    pub fn deleted(&self) -> Vec<&str> {
+        self.walk.deleted()
+    }
+
+    /// Regions the requester may not see, left alone.
+    pub fn denied(&self) -> Vec<&str> {
+        self.walk.denied()
     }
 }
 

@@ -118,6 +118,33 @@ impl WalkReport {
             .map(|(m, _)| m.id)
             .collect()
     }
+
+    fn ids_where(&self, keep: impl Fn(&Outcome) -> bool) -> Vec<&str> {
+        self.regions()
+            .filter(|(_, o)| keep(o))
+            .map(|(m, _)| m.id)
+            .collect()
+    }
+
+    /// The ids re-rendered and swapped, in order.
+    pub fn swapped(&self) -> Vec<&str> {
+        self.ids_where(|o| matches!(o, Outcome::Swap { .. }))
+    }
+
+    /// The ids loaded and skipped because their state hash had not changed, in order.
+    pub fn unchanged(&self) -> Vec<&str> {
+        self.ids_where(|o| *o == Outcome::SkipUnchanged)
+    }
+
+    /// The ids deleted, in order.
+    pub fn deleted(&self) -> Vec<&str> {
+        self.ids_where(|o| *o == Outcome::Delete)
+    }
+
+    /// The ids the requester may not see, in order.
+    pub fn denied(&self) -> Vec<&str> {
+        self.ids_where(|o| *o == Outcome::Denied)
+    }
 }
 
 impl fmt::Display for WalkReport {
@@ -357,6 +384,10 @@ async fn load_and_render(
             return Err(Outcome::LoadError(e.to_string()));
         }
     };
+    // Object-level permissions, with the instance at hand: never rendered when refused.
+    if !ty.object_access(&*value, scope.load_cx()).is_allowed() {
+        return Err(Outcome::Denied);
+    }
     let hash = match ty.state_hash(&*value) {
         Ok(hash) => hash,
         Err(e) => {

@@ -20,14 +20,95 @@ pub fn expand(model: &Model) -> TokenStream {
         }
         Kind::Plain => TokenStream::new(),
     };
+    let policy = expand_policy(model);
     quote! {
         #item
         const _: () = {
+            // `{{ self.on("event") }}` in templates of components with events.
+            #[allow(unused_imports)]
+            use ::pjx::__private::Triggers as _;
             #view
             #component
             #reactive
+            #policy
             #display
         };
+    }
+}
+
+/// Access rules (`permissions = [...]`) and the rate limit / render cache policy, for every
+/// component (empty lists and `None` when not declared).
+fn expand_policy(model: &Model) -> TokenStream {
+    let ident = &model.item.ident;
+    let (impl_generics, ty_generics, where_clause) = model.item.generics.split_for_impl();
+    let guarded = !model.permissions.is_empty();
+    // One call per permission, so a type that is not a permission is reported once.
+    let checks = model.permissions.iter().map(|p| {
+        quote_spanned! {p.span()=>
+            && ::pjx::__private::permission_allows::<#p, Self>(cx)
+            && object.is_none_or(|o| ::pjx::__private::object_permission_allows::<#p, Self>(cx, o))
+        }
+    });
+    let rate_limit = match model.rate_limit {
+        Some((count, secs)) => quote! {
+            ::core::option::Option::Some(::pjx::__private::RateLimit {
+                count: #count,
+                window: ::pjx::__private::Duration::from_secs(#secs),
+            })
+        },
+        None => quote!(::core::option::Option::None),
+    };
+    let cache_ttl = match model.cache_ttl {
+        Some(secs) => {
+            quote!(::core::option::Option::Some(::pjx::__private::Duration::from_secs(#secs)))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let cache_keys = if model.kind == Kind::Plain && !model.react.is_empty() {
+        let keys = model.react.iter().map(|expr| {
+            quote_spanned! {expr.span()=> ::pjx::__private::react_key(#expr).name() }
+        });
+        quote! {
+            static KEYS: ::pjx::__private::LazyLock<::pjx::__private::Vec<&'static str>> =
+                ::pjx::__private::LazyLock::new(|| ::pjx::__private::Vec::from([#(#keys),*]));
+            &KEYS
+        }
+    } else {
+        quote!(&[])
+    };
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics #ident #ty_generics #where_clause {
+            #[doc(hidden)]
+            #[allow(clippy::nonminimal_bool)]
+            fn __pjx_permits(cx: &::pjx::__private::LoadCx, object: ::core::option::Option<&Self>) -> bool {
+                let _ = object;
+                true #(#checks)*
+            }
+        }
+
+        #[automatically_derived]
+        impl #impl_generics ::pjx::__private::Guarded for #ident #ty_generics #where_clause {
+            const GUARDED: bool = #guarded;
+
+            fn check_access(cx: &::pjx::__private::LoadCx) -> ::pjx::__private::Access {
+                ::pjx::__private::Access::from_check(Self::__pjx_permits(cx, ::core::option::Option::None), cx)
+            }
+
+            fn check_object_access(&self, cx: &::pjx::__private::LoadCx) -> ::pjx::__private::Access {
+                ::pjx::__private::Access::from_check(Self::__pjx_permits(cx, ::core::option::Option::Some(self)), cx)
+            }
+        }
+
+        #[automatically_derived]
+        impl #impl_generics ::pjx::__private::Policy for #ident #ty_generics #where_clause {
+            const RATE_LIMIT: ::core::option::Option<::pjx::__private::RateLimit> = #rate_limit;
+            const CACHE_TTL: ::core::option::Option<::pjx::__private::Duration> = #cache_ttl;
+
+            fn cache_keys() -> &'static [&'static str] {
+                #cache_keys
+            }
+        }
     }
 }
 
@@ -130,7 +211,18 @@ fn expand_component(model: &Model) -> TokenStream {
                 ::pjx::__private::render_reactive(self, out)
             }
         },
-        Kind::Plain => TokenStream::new(),
+        // A component with events (a `#[component] impl`) is stamped with its signed state.
+        Kind::Plain => quote! {
+            #[inline]
+            fn render_into(
+                &self,
+                out: &mut ::pjx::__private::String,
+            ) -> ::core::result::Result<(), ::pjx::__private::RenderError> {
+                #[allow(unused_imports)]
+                use ::pjx::__private::{RenderPlain as _, RenderStateful as _};
+                (&::pjx::__private::RenderProbe(self)).pjx_render_into(out)
+            }
+        },
     };
 
     // Register the assets so the adapter can serve them (a generic type has no single list).

@@ -30,8 +30,10 @@ impl Kind {
 
     fn options(self) -> &'static str {
         match self {
-            Kind::Reactive => "react, template, source, extends, css, js, name",
-            Kind::Plain => "template, source, extends, css, js, name",
+            Kind::Reactive => "react, template, source, extends, css, js, name, permissions",
+            Kind::Plain => {
+                "template, source, extends, css, js, name, permissions, rate_limit, cache, react (with cache)"
+            }
         }
     }
 }
@@ -114,6 +116,12 @@ pub struct Model {
     pub assets: Vec<AssetModel>,
     pub fields: Vec<FieldModel>,
     pub shape: Shape,
+    /// `permissions = [A, B]`.
+    pub permissions: Vec<syn::Path>,
+    /// `rate_limit = "10/min"`: (count, window seconds).
+    pub rate_limit: Option<(u32, u64)>,
+    /// `cache = "60s"`: seconds.
+    pub cache_ttl: Option<u64>,
 }
 
 impl Model {
@@ -133,6 +141,9 @@ struct Options {
     sources: Vec<(Ident, RawSource)>,
     assets: Vec<AssetModel>,
     name: Option<LitStr>,
+    permissions: Vec<syn::Path>,
+    rate_limit: Option<(u32, u64)>,
+    cache: Option<(Ident, u64)>,
 }
 
 enum RawSource {
@@ -165,12 +176,7 @@ fn parse_options(cx: &mut Ctxt, kind: Kind, args: TokenStream) -> Options {
                     let span = expr.span();
                     (span, std::iter::once(expr).collect())
                 };
-                if kind == Kind::Plain {
-                    cx.error_spanned_by(
-                        &ident,
-                        "`react` makes a component reactive: use `#[reactive(react = [...], ...)]` instead of `#[component]`",
-                    );
-                } else if options.react.is_some() {
+                if options.react.is_some() {
                     cx.error_spanned_by(
                         &ident,
                         "`react` is given twice: list every key in one `react = [...]`",
@@ -214,6 +220,33 @@ fn parse_options(cx: &mut Ctxt, kind: Kind, args: TokenStream) -> Options {
                     cx.error_spanned_by(&lit, "`name` is given twice");
                 } else {
                     options.name = Some(lit);
+                }
+            }
+            "permissions" => {
+                let value = meta.value()?;
+                let content;
+                syn::bracketed!(content in value);
+                let list = content.parse_terminated(syn::Path::parse, Token![,])?;
+                options.permissions.extend(list);
+            }
+            "rate_limit" if kind == Kind::Plain => {
+                let lit: LitStr = meta.value()?.parse()?;
+                match parse_rate_limit(&lit.value()) {
+                    Some(limit) => options.rate_limit = Some(limit),
+                    None => cx.error_spanned_by(
+                        &lit,
+                        "a rate limit is `\"<count>/<unit>\"`, the unit one of s, min, hour, day: e.g. `rate_limit = \"10/min\"`",
+                    ),
+                }
+            }
+            "cache" if kind == Kind::Plain => {
+                let lit: LitStr = meta.value()?.parse()?;
+                match parse_duration(&lit.value()) {
+                    Some(secs) => options.cache = Some((ident, secs)),
+                    None => cx.error_spanned_by(
+                        &lit,
+                        "a cache lifetime is a number and a unit (s, m, h, d): e.g. `cache = \"60s\"` or `cache = \"5m\"`",
+                    ),
                 }
             }
             "id" => {
@@ -278,9 +311,27 @@ pub fn parse(cx: &mut Ctxt, kind: Kind, args: TokenStream, item: &mut ItemStruct
         );
     }
 
-    let react = validate_react(cx, kind, options.react);
+    if kind == Kind::Plain && options.react.is_some() && options.cache.is_none() {
+        let (span, _) = options
+            .react
+            .as_ref()
+            .map(|(s, l)| (*s, l.len()))
+            .unwrap_or((Span::call_site(), 0));
+        cx.syn_error(syn::Error::new(
+            span,
+            "on a `#[component]`, `react` names the keys whose mutation drops its cached renders, so it needs `cache = \"…\"`; a component that re-renders when keys change is `#[reactive(react = [...], ...)]`",
+        ));
+    }
+    let react = match kind {
+        Kind::Reactive => validate_react(cx, kind, options.react),
+        Kind::Plain => options
+            .react
+            .map(|(_, list)| validate_react(cx, Kind::Reactive, Some((Span::call_site(), list))))
+            .unwrap_or_default(),
+    };
     let assets = validate_assets(cx, options.assets);
-    let (fields, shape) = parse_fields(cx, kind, &mut item.fields);
+    let serde_derived = derives_serde(item);
+    let (fields, shape) = parse_fields(cx, kind, &mut item.fields, serde_derived);
     let template = validate_template(cx, kind, options.sources, &fields, item);
 
     // A `name` sets the default region id too: `name = "list"` gives the region `list`.
@@ -299,8 +350,51 @@ pub fn parse(cx: &mut Ctxt, kind: Kind, args: TokenStream, item: &mut ItemStruct
         assets,
         fields,
         shape,
+        permissions: options.permissions,
+        rate_limit: options.rate_limit,
+        cache_ttl: options.cache.map(|(_, secs)| secs),
         item: item.clone(),
     }
+}
+
+/// Whether the struct derives serde's traits (after the pjx attribute, so visible here).
+fn derives_serde(item: &ItemStruct) -> bool {
+    item.attrs.iter().any(|attr| {
+        attr.path().is_ident("derive")
+            && attr.meta.to_token_stream().into_iter().any(|t| {
+                t.to_string().contains("Serialize") || t.to_string().contains("Deserialize")
+            })
+    })
+}
+
+/// `"10/min"` → (10, 60).
+fn parse_rate_limit(text: &str) -> Option<(u32, u64)> {
+    let (count, unit) = text.split_once('/')?;
+    let count: u32 = count.trim().parse().ok().filter(|&c| c > 0)?;
+    let secs = match unit.trim() {
+        "s" | "sec" | "second" => 1,
+        "m" | "min" | "minute" => 60,
+        "h" | "hour" => 3_600,
+        "d" | "day" => 86_400,
+        _ => return None,
+    };
+    Some((count, secs))
+}
+
+/// `"60s"`, `"5m"`, `"1h"`, `"2d"` → seconds.
+fn parse_duration(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number.parse().ok().filter(|&n| n > 0)?;
+    let factor = match unit.trim() {
+        "s" | "sec" => 1,
+        "m" | "min" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        _ => return None,
+    };
+    number.checked_mul(factor)
 }
 
 /// Rule 1: `react` is required, non-empty, without duplicates, and lists key paths.
@@ -368,7 +462,12 @@ fn validate_react(
 
 /// Rule 3 (and field options): at most one `#[pjx_key]`, only in reactive components;
 /// `#[pjx(ephemeral)]`. pjx's field attributes are removed from the item.
-fn parse_fields(cx: &mut Ctxt, kind: Kind, fields: &mut Fields) -> (Vec<FieldModel>, Shape) {
+fn parse_fields(
+    cx: &mut Ctxt,
+    kind: Kind,
+    fields: &mut Fields,
+    serde_derived: bool,
+) -> (Vec<FieldModel>, Shape) {
     let shape = match fields {
         Fields::Named(_) => Shape::Named,
         Fields::Unnamed(_) => Shape::Tuple,
@@ -379,6 +478,7 @@ fn parse_fields(cx: &mut Ctxt, kind: Kind, fields: &mut Fields) -> (Vec<FieldMod
     for (index, field) in fields.iter_mut().enumerate() {
         let mut is_key = false;
         let mut ephemeral = false;
+        let mut locked = false;
         let mut errors = Vec::new();
         field.attrs.retain(|attr| {
             if attr.path().is_ident("pjx_key") {
@@ -408,9 +508,12 @@ fn parse_fields(cx: &mut Ctxt, kind: Kind, fields: &mut Fields) -> (Vec<FieldMod
                     if meta.path.is_ident("ephemeral") {
                         ephemeral = true;
                         Ok(())
+                    } else if meta.path.is_ident("locked") {
+                        locked = true;
+                        Ok(())
                     } else {
                         Err(meta.error(
-                            "unknown pjx field option; the only one is `#[pjx(ephemeral)]` (leave the field out of the state hash)",
+                            "unknown pjx field option; expected `#[pjx(ephemeral)]` (leave the field out of the state hash) or `#[pjx(locked)]` (keep it out of the signed state)",
                         ))
                     }
                 });
@@ -423,6 +526,17 @@ fn parse_fields(cx: &mut Ctxt, kind: Kind, fields: &mut Fields) -> (Vec<FieldMod
         });
         for e in errors {
             cx.syn_error(e);
+        }
+        if locked {
+            if serde_derived {
+                // Locked fields never leave the server: serde skips them, `restore` re-derives.
+                field.attrs.push(syn::parse_quote!(#[serde(skip)]));
+            } else {
+                cx.error_spanned_by(
+                    &field.ty,
+                    "`#[pjx(locked)]` keeps a field out of a component's signed state, which is its serde form: derive `Serialize` and `Deserialize` after `#[component(...)]`",
+                );
+            }
         }
         if is_key && ephemeral {
             cx.error_spanned_by(

@@ -1,0 +1,966 @@
+//! Components with events: state that round-trips through the client as a signed token,
+//! `mount` and `on_<event>` handlers, and the dispatch every framework adapter calls.
+//!
+//! ```
+//! use pjx::prelude::*;
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[component(name = "counter", source = "<div><b data-pjx-bind=\"count\">{{ count }}</b><button {{ self.on(\"increment\") }}>+1</button></div>")]
+//! #[derive(Serialize, Deserialize)]
+//! pub struct Counter { count: i64 }
+//!
+//! #[component]
+//! impl Counter {
+//!     fn mount() -> Counter { Counter { count: 0 } }
+//!     fn on_increment(&mut self) { self.count += 1; }
+//!     fn optimistic(&self, event: &str, _: &Payload) -> Option<Patch> {
+//!         (event == "increment").then(|| Patch::new().set("count", self.count + 1))
+//!     }
+//! }
+//! ```
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::auth::{Access, Guarded};
+use crate::component::{Component, RenderError, RenderErrorKind};
+use crate::load::{LoadCx, LoadError};
+use crate::ratelimit::RateLimit;
+use crate::render_cache::{CachedRender, RenderCache};
+use crate::scope::Scope;
+use crate::stamp;
+use crate::state::{StateError, StateKeys};
+
+/// The path prefix of the dispatch route: `POST /components/{name}`.
+pub const ROUTE_PREFIX: &str = "/components/";
+
+/// An event's payload: a JSON object of named arguments.
+pub type Payload = Map<String, Value>;
+
+/// An optimistic patch: new values for state fields, applied in the browser to the elements
+/// bound to them (`data-pjx-bind="field"`) the moment the user acts.
+///
+/// ```
+/// let patch = pjx::stateful::Patch::new().set("count", 3).set("label", "three");
+/// assert_eq!(patch.to_json(), r#"{"count":3,"label":"three"}"#);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Patch(Map<String, Value>);
+
+impl Patch {
+    /// An empty patch.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `field` to `value` (values that cannot be serialized are left out).
+    pub fn set(mut self, field: &str, value: impl Serialize) -> Self {
+        if let Ok(value) = serde_json::to_value(value) {
+            self.0.insert(field.to_owned(), value);
+        }
+        self
+    }
+
+    /// The fields and values.
+    pub fn fields(&self) -> &Map<String, Value> {
+        &self.0
+    }
+
+    /// The patch as a JSON object.
+    pub fn to_json(&self) -> String {
+        Value::Object(self.0.clone()).to_string()
+    }
+}
+
+/// Why a mount or an event failed; each maps to one HTTP status and one JSON shape:
+///
+/// ```json
+/// {"error": {"status": 422, "code": "invalid_payload", "message": "…", "field": "product_id"}}
+/// ```
+///
+/// `field` appears for payload errors, `retry_after` (seconds) for rate limits. Handlers return
+/// their own errors with `?` (any `std::error::Error` becomes a 500 whose details are logged,
+/// never sent), or refuse with [`EventError::invalid`], [`EventError::forbidden`] or
+/// [`EventError::not_found`].
+pub enum EventError {
+    /// No component has this name (404).
+    UnknownComponent(String),
+    /// The request body is not what the route takes (400).
+    BadRequest(String),
+    /// The request body is larger than the route accepts (413).
+    TooLarge(usize),
+    /// The request body is neither JSON nor a form (415).
+    UnsupportedMediaType(String),
+    /// A form post that a page on another site could have sent: it carries neither
+    /// `HX-Request` nor a JSON body, or the browser says it is cross-site (403).
+    CrossSite,
+    /// The component has no handler for this event (400).
+    UnknownEvent(String),
+    /// The payload (or mount parameters) do not fit the handler's arguments (422).
+    InvalidPayload {
+        /// The argument at fault, when known.
+        field: Option<String>,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The state token is missing, malformed, tampered with, signed by an unknown key, or too
+    /// large (400).
+    InvalidState(StateError),
+    /// Nobody is signed in and someone must be (401).
+    Unauthenticated,
+    /// The requester may not do this (403).
+    Forbidden,
+    /// The instance does not exist (404).
+    NotFound,
+    /// Too many requests (429); retry after this long.
+    RateLimited(Duration),
+    /// Something failed on the server (500): details are logged, not sent.
+    Internal(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl EventError {
+    /// A 422 about `field`.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        EventError::InvalidPayload {
+            field: Some(field.into()),
+            message: message.into(),
+        }
+    }
+
+    /// A 403.
+    pub fn forbidden() -> Self {
+        EventError::Forbidden
+    }
+
+    /// A 404.
+    pub fn not_found() -> Self {
+        EventError::NotFound
+    }
+
+    /// A 500 with a message for the log.
+    pub fn internal(message: impl Into<String>) -> Self {
+        EventError::Internal(message.into().into())
+    }
+
+    /// The refusal matching an access check (`None` when allowed).
+    pub fn from_access(access: Access) -> Option<Self> {
+        match access {
+            Access::Allowed => None,
+            Access::Unauthenticated => Some(EventError::Unauthenticated),
+            Access::Forbidden => Some(EventError::Forbidden),
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        match self {
+            EventError::UnknownComponent(_) | EventError::NotFound => 404,
+            EventError::BadRequest(_)
+            | EventError::UnknownEvent(_)
+            | EventError::InvalidState(_) => 400,
+            EventError::TooLarge(_) => 413,
+            EventError::UnsupportedMediaType(_) => 415,
+            EventError::InvalidPayload { .. } => 422,
+            EventError::Unauthenticated => 401,
+            EventError::Forbidden | EventError::CrossSite => 403,
+            EventError::RateLimited(_) => 429,
+            EventError::Internal(_) => 500,
+        }
+    }
+
+    /// A stable, machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            EventError::UnknownComponent(_) => "unknown_component",
+            EventError::BadRequest(_) => "bad_request",
+            EventError::TooLarge(_) => "too_large",
+            EventError::UnsupportedMediaType(_) => "unsupported_media_type",
+            EventError::CrossSite => "cross_site",
+            EventError::UnknownEvent(_) => "unknown_event",
+            EventError::InvalidPayload { .. } => "invalid_payload",
+            EventError::InvalidState(_) => "invalid_state",
+            EventError::Unauthenticated => "unauthenticated",
+            EventError::Forbidden => "forbidden",
+            EventError::NotFound => "not_found",
+            EventError::RateLimited(_) => "rate_limited",
+            EventError::Internal(_) => "internal",
+        }
+    }
+
+    /// Seconds to wait, for a rate limit (rounded up).
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            EventError::RateLimited(wait) => {
+                Some(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
+            }
+            _ => None,
+        }
+    }
+
+    /// The message sent to the client (internal errors say nothing about their cause).
+    pub fn public_message(&self) -> String {
+        match self {
+            EventError::Internal(_) => "something went wrong on the server".to_owned(),
+            other => other.to_string(),
+        }
+    }
+
+    /// The JSON error body, the same shape for every error.
+    pub fn to_json(&self) -> Value {
+        let mut error = Map::new();
+        error.insert("status".into(), self.status().into());
+        error.insert("code".into(), self.code().into());
+        error.insert("message".into(), self.public_message().into());
+        if let EventError::InvalidPayload {
+            field: Some(field), ..
+        } = self
+        {
+            error.insert("field".into(), field.clone().into());
+        }
+        if let Some(seconds) = self.retry_after() {
+            error.insert("retry_after".into(), seconds.into());
+        }
+        let mut body = Map::new();
+        body.insert("error".into(), Value::Object(error));
+        Value::Object(body)
+    }
+}
+
+impl fmt::Display for EventError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EventError::UnknownComponent(name) => write!(f, "no component is named `{name}`"),
+            EventError::BadRequest(why) => write!(f, "bad request: {why}"),
+            EventError::TooLarge(limit) => write!(f, "the request body is over the {limit}-byte limit"),
+            EventError::UnsupportedMediaType(ct) => write!(
+                f,
+                "send the event as JSON (application/json) or as a form (application/x-www-form-urlencoded), not `{ct}`"
+            ),
+            EventError::CrossSite => f.write_str(
+                "a form post needs the `HX-Request: true` header (htmx sends it); other clients send JSON",
+            ),
+            EventError::UnknownEvent(event) => write!(f, "this component has no event `{event}`"),
+            EventError::InvalidPayload { field: Some(field), message } => write!(f, "`{field}`: {message}"),
+            EventError::InvalidPayload { field: None, message } => f.write_str(message),
+            EventError::InvalidState(e) => write!(f, "{e}"),
+            EventError::Unauthenticated => f.write_str("sign in first"),
+            EventError::Forbidden => f.write_str("you may not do this"),
+            EventError::NotFound => f.write_str("not found"),
+            EventError::RateLimited(_) => f.write_str("too many requests; try again later"),
+            EventError::Internal(e) => write!(f, "internal error: {e}"),
+        }
+    }
+}
+
+impl fmt::Debug for EventError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "EventError({}: {self})", self.code())
+    }
+}
+
+impl<E: std::error::Error + Send + Sync + 'static> From<E> for EventError {
+    fn from(e: E) -> Self {
+        EventError::Internal(Box::new(e))
+    }
+}
+
+impl From<LoadError> for EventError {
+    fn from(e: LoadError) -> Self {
+        match e {
+            LoadError::NotFound => EventError::NotFound,
+            LoadError::Failed(e) => EventError::Internal(e),
+        }
+    }
+}
+
+/// What a successful mount or event answers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventResponse {
+    /// The component, rendered and stamped.
+    pub html: String,
+    /// Its signed state.
+    pub state: String,
+    /// Its region id.
+    pub component_id: String,
+    /// The optimistic patches of the triggers it rendered.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub optimistic: Vec<OptimisticTrigger>,
+}
+
+/// One trigger's optimistic patch, as rendered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OptimisticTrigger {
+    /// The event it sends.
+    pub event: String,
+    /// Its payload.
+    pub payload: Payload,
+    /// The patch applied when it fires.
+    pub patch: Map<String, Value>,
+}
+
+/// A request to mount a component (no `event`) or to run one of its events.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventRequest {
+    /// The event; `None` mounts.
+    pub event: Option<String>,
+    /// The event's arguments.
+    pub payload: Payload,
+    /// The signed state (events only).
+    pub state: Option<String>,
+    /// The mount parameters.
+    pub params: Value,
+}
+
+/// The body fields that are not event arguments.
+const RESERVED: [&str; 4] = ["event", "payload", "state", "params"];
+
+impl EventRequest {
+    /// An event request.
+    pub fn event(event: impl Into<String>, payload: Payload, state: impl Into<String>) -> Self {
+        EventRequest {
+            event: Some(event.into()),
+            payload,
+            state: Some(state.into()),
+            params: Value::Null,
+        }
+    }
+
+    /// A mount request.
+    pub fn mount(params: Value) -> Self {
+        EventRequest {
+            params,
+            ..EventRequest::default()
+        }
+    }
+
+    /// Reads a JSON body: `{"event": "add_item", "payload": {"product_id": 3}, "state": "v1.…"}`
+    /// (no `event` mounts, with `params`). `payload` may also be JSON text, and other
+    /// members are arguments too (htmx's `json-enc` extension sends form inputs that way). An
+    /// empty body mounts with no parameters.
+    ///
+    /// ```
+    /// use pjx::stateful::EventRequest;
+    /// let req = EventRequest::from_json(br#"{"event":"add","payload":"{\"id\":3}","size":"M","state":"v1.x.y"}"#).unwrap();
+    /// assert_eq!(req.event.as_deref(), Some("add"));
+    /// assert_eq!(req.payload["id"], 3);
+    /// assert_eq!(req.payload["size"], "M");
+    /// assert!(EventRequest::from_json(b"[1]").is_err());
+    /// ```
+    pub fn from_json(body: &[u8]) -> Result<Self, EventError> {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(EventRequest::default());
+        }
+        let value: Value = serde_json::from_slice(body)
+            .map_err(|e| EventError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+        let Value::Object(mut fields) = value else {
+            return Err(EventError::BadRequest(
+                "the body must be a JSON object".into(),
+            ));
+        };
+        let text = |fields: &mut Map<String, Value>, name: &str| match fields.remove(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(EventError::BadRequest(format!("`{name}` must be a string"))),
+        };
+        let event = text(&mut fields, "event")?;
+        let state = text(&mut fields, "state")?;
+        let mut payload = match fields.remove("payload") {
+            None | Some(Value::Null) => Payload::new(),
+            Some(Value::Object(map)) => map,
+            Some(Value::String(json)) => payload_from_text(&json)?,
+            Some(_) => {
+                return Err(EventError::BadRequest(
+                    "`payload` must be a JSON object".into(),
+                ));
+            }
+        };
+        let params = match fields.remove("params") {
+            None => Value::Null,
+            // JSON text (as hx-vals sends nested values) or a plain string parameter.
+            Some(Value::String(text)) => serde_json::from_str(&text).unwrap_or(Value::String(text)),
+            Some(value) => value,
+        };
+        for (name, value) in fields {
+            payload.entry(name).or_insert(value);
+        }
+        Ok(EventRequest {
+            event,
+            payload,
+            state,
+            params,
+        })
+    }
+
+    /// Reads form fields (`application/x-www-form-urlencoded`, as htmx posts): `event`,
+    /// `state`, `payload` (JSON text of an object) and `params` (JSON text); every other field
+    /// is an argument too (inputs of the enclosing form), a repeated one a list.
+    ///
+    /// ```
+    /// use pjx::stateful::EventRequest;
+    /// let fields = [("event", "add"), ("payload", r#"{"id":3}"#), ("size", "M"), ("tag", "a"), ("tag", "b")];
+    /// let req = EventRequest::from_fields(fields.map(|(k, v)| (k.to_owned(), v.to_owned()))).unwrap();
+    /// assert_eq!(req.payload["id"], 3);
+    /// assert_eq!(req.payload["size"], "M");
+    /// assert_eq!(req.payload["tag"], serde_json::json!(["a", "b"]));
+    /// ```
+    pub fn from_fields(
+        fields: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, EventError> {
+        let mut reserved: [Option<String>; 4] = Default::default();
+        let mut extra = Payload::new();
+        for (name, value) in fields {
+            if let Some(i) = RESERVED.iter().position(|r| *r == name) {
+                if reserved[i].replace(value).is_some() {
+                    return Err(EventError::BadRequest(format!("`{name}` is sent twice")));
+                }
+                continue;
+            }
+            match extra.get_mut(&name) {
+                None => {
+                    extra.insert(name, Value::String(value));
+                }
+                Some(Value::Array(list)) => list.push(Value::String(value)),
+                Some(first) => {
+                    let first = first.take();
+                    extra.insert(name, Value::Array(vec![first, Value::String(value)]));
+                }
+            }
+        }
+        let [event, payload, state, params] = reserved;
+        let mut payload = match payload {
+            None => Payload::new(),
+            Some(text) => payload_from_text(&text)?,
+        };
+        let params = match params {
+            None => Value::Null,
+            Some(text) => serde_json::from_str(&text)
+                .map_err(|e| EventError::BadRequest(format!("`params` must be JSON text: {e}")))?,
+        };
+        for (name, value) in extra {
+            payload.entry(name).or_insert(value);
+        }
+        Ok(EventRequest {
+            event,
+            payload,
+            state,
+            params,
+        })
+    }
+}
+
+fn payload_from_text(text: &str) -> Result<Payload, EventError> {
+    if text.trim().is_empty() {
+        return Ok(Payload::new());
+    }
+    match serde_json::from_str(text) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(EventError::BadRequest(
+            "`payload` must be a JSON object".into(),
+        )),
+    }
+}
+
+/// A component's rate limit and render cache, from its attribute (`rate_limit = "…"`,
+/// `cache = "…"`, `react = [...]`). Generated for every component.
+pub trait Policy {
+    /// `rate_limit = "10/min"`.
+    const RATE_LIMIT: Option<RateLimit>;
+    /// `cache = "60s"`.
+    const CACHE_TTL: Option<Duration>;
+    /// The key names whose mutation drops cached renders (`react = [...]`).
+    fn cache_keys() -> &'static [&'static str];
+}
+
+/// A component with events. Implemented by `#[component] impl T { … }`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no events",
+    label = "expected a component with a `#[component] impl` block",
+    note = "a component with events declares them in `#[component] impl {Self} {{ fn on_<event>(&mut self, …) }}`"
+)]
+pub trait Stateful:
+    Component + Guarded + Policy + Serialize + DeserializeOwned + Sized + 'static
+{
+    /// The event names (`on_add_item` → `add_item`).
+    const EVENTS: &'static [&'static str];
+    /// Whether it has a `mount`.
+    const CAN_MOUNT: bool;
+
+    /// Builds the initial state from mount parameters.
+    fn mount(params: Value, cx: &LoadCx) -> impl Future<Output = Result<Self, EventError>>;
+
+    /// Re-derives what the token does not carry (locked fields), after it is read.
+    fn restore(&mut self, cx: &LoadCx) -> impl Future<Output = Result<(), EventError>>;
+
+    /// Runs an event.
+    fn handle<'a>(
+        &'a mut self,
+        event: &'a str,
+        payload: Payload,
+        cx: &'a LoadCx,
+    ) -> impl Future<Output = Result<(), EventError>> + 'a;
+
+    /// The instant state delta for an event, if the component predicts one.
+    fn optimistic(&self, event: &str, payload: &Payload) -> Option<Patch>;
+}
+
+/// `self.on("event")` in a template: the attributes that make an element send an event.
+pub trait Triggers: Stateful {
+    /// A trigger for `event`; add arguments with [`Trigger::with`].
+    fn on(&self, event: &'static str) -> Trigger<'_, Self> {
+        Trigger {
+            component: self,
+            event,
+            payload: Payload::new(),
+        }
+    }
+}
+
+impl<T: Stateful> Triggers for T {}
+
+/// The attributes of an element that sends an event: `{{ self.on("add_item").with("id", 3) }}`.
+///
+/// They post to the dispatch route (state and event travel as form values), swap the
+/// component's root with the answer, drop clicks while an event of the same component is in
+/// flight (it would carry the same state and undo the first one's change), and carry the
+/// event's optimistic patch when the component predicts one.
+pub struct Trigger<'a, C> {
+    component: &'a C,
+    event: &'static str,
+    payload: Payload,
+}
+
+impl<C> Trigger<'_, C> {
+    /// Adds an argument.
+    pub fn with(mut self, name: &str, value: impl Serialize) -> Self {
+        if let Ok(value) = serde_json::to_value(value) {
+            self.payload.insert(name.to_owned(), value);
+        }
+        self
+    }
+}
+
+thread_local! {
+    /// Triggers rendered while a dispatch renders its component (for the JSON answer).
+    static RENDERED_TRIGGERS: std::cell::RefCell<Option<Vec<OptimisticTrigger>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+impl<C: Stateful> fmt::Display for Trigger<'_, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut vals = Map::new();
+        vals.insert("event".into(), self.event.into());
+        if !self.payload.is_empty() {
+            // A string, so it survives form encoding intact.
+            vals.insert(
+                "payload".into(),
+                Value::Object(self.payload.clone()).to_string().into(),
+            );
+        }
+        let mut out = String::new();
+        let push = |out: &mut String, name: &str, value: &str| {
+            out.push(' ');
+            out.push_str(name);
+            out.push_str("=\"");
+            stamp::escape_attr_into(out, value);
+            out.push('"');
+        };
+        push(
+            &mut out,
+            "hx-post",
+            &format!("{ROUTE_PREFIX}{}", C::TYPE_NAME),
+        );
+        push(&mut out, "hx-vals", &Value::Object(vals).to_string());
+        push(&mut out, "hx-target", "closest [data-pjx-component]");
+        push(&mut out, "hx-swap", "outerHTML");
+        // One event per component at a time: a second one sent before the first's answer
+        // would carry the same state and lose the first's change.
+        push(&mut out, "hx-sync", "closest [data-pjx-component]:drop");
+        if let Some(patch) = self.component.optimistic(self.event, &self.payload) {
+            push(&mut out, "data-pjx-optimistic", &patch.to_json());
+            RENDERED_TRIGGERS.with(|cell| {
+                if let Some(list) = cell.borrow_mut().as_mut() {
+                    list.push(OptimisticTrigger {
+                        event: self.event.to_owned(),
+                        payload: self.payload.clone(),
+                        patch: patch.0,
+                    });
+                }
+            });
+        }
+        f.write_str(out.trim_start())
+    }
+}
+
+impl<C: Stateful> askama::filters::HtmlSafe for Trigger<'_, C> {}
+
+/// The signing keys of the current request's engine.
+fn current_keys() -> Result<Arc<StateKeys>, &'static str> {
+    Scope::current()
+        .and_then(|scope| scope.engine().state_keys().cloned())
+        .ok_or("rendering a component with events needs state keys: render it inside a request (pjx_actix::Pjx) or a pjx::testing harness")
+}
+
+/// Renders a component with events: its template, then its root stamped with
+/// `data-pjx-component` and `hx-vals` carrying the signed state (inherited by its triggers).
+/// Returns the state token too.
+pub fn render_stateful<T: Stateful>(
+    component: &T,
+    out: &mut String,
+) -> Result<String, RenderError> {
+    let fail = |kind| RenderError::new(T::TYPE_NAME, kind);
+    let keys = current_keys()
+        .map_err(|why| fail(RenderErrorKind::State(serde::ser::Error::custom(why))))?;
+    let token = keys
+        .sign(T::TYPE_NAME, component)
+        .map_err(|e| fail(RenderErrorKind::State(serde::ser::Error::custom(e))))?;
+    let start = out.len();
+    if let Err(e) = component.render_template(out) {
+        out.truncate(start);
+        return Err(e);
+    }
+    let mut vals = Map::new();
+    vals.insert("state".into(), token.clone().into());
+    let id = component.region_id();
+    let vals = Value::Object(vals).to_string();
+    let attrs = [
+        ("data-pjx-component", T::TYPE_NAME),
+        ("data-pjx-component-id", &id),
+        ("hx-vals", vals.as_str()),
+    ];
+    if let Err(e) = stamp::stamp_root_attrs(out, start, &attrs) {
+        out.truncate(start);
+        return Err(fail(RenderErrorKind::Root(e)));
+    }
+    Ok(token)
+}
+
+/// Autoref specialization for generated `render_into`: components with events render through
+/// [`render_stateful`], the others through their template alone.
+pub struct RenderProbe<'a, T>(pub &'a T);
+
+/// The component-with-events case of [`RenderProbe`].
+pub trait RenderStateful {
+    /// Renders the component.
+    fn pjx_render_into(&self, out: &mut String) -> Result<(), RenderError>;
+}
+
+impl<T: Stateful> RenderStateful for RenderProbe<'_, T> {
+    fn pjx_render_into(&self, out: &mut String) -> Result<(), RenderError> {
+        render_stateful(self.0, out).map(drop)
+    }
+}
+
+/// The plain case of [`RenderProbe`].
+pub trait RenderPlain {
+    /// Renders the component.
+    fn pjx_render_into(&self, out: &mut String) -> Result<(), RenderError>;
+}
+
+impl<T: Component> RenderPlain for &RenderProbe<'_, T> {
+    fn pjx_render_into(&self, out: &mut String) -> Result<(), RenderError> {
+        self.0.render_template(out)
+    }
+}
+
+/// What a dispatch future is.
+pub type DispatchFuture<'a> = Pin<Box<dyn Future<Output = Result<EventResponse, EventError>> + 'a>>;
+
+/// A component with events, erased for the registry.
+#[derive(Clone, Copy)]
+pub struct StatefulType {
+    name: &'static str,
+    rust_name: fn() -> &'static str,
+    dispatch: for<'a> fn(&'a Scope, EventRequest) -> DispatchFuture<'a>,
+}
+
+impl StatefulType {
+    /// The erased operations of `T`. What `#[component] impl` registers.
+    pub const fn of<T: Stateful>() -> Self {
+        StatefulType {
+            name: T::TYPE_NAME,
+            rust_name: std::any::type_name::<T>,
+            dispatch: dispatch_erased::<T>,
+        }
+    }
+
+    /// The registered name (the route's `{name}`).
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The Rust type's path, for messages.
+    pub fn rust_name(&self) -> &'static str {
+        (self.rust_name)()
+    }
+}
+
+impl fmt::Debug for StatefulType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "StatefulType({} = {})", self.name, self.rust_name())
+    }
+}
+
+inventory::collect!(StatefulType);
+
+/// Every registered component with events, by name. Panics, naming both types, when two share
+/// a name: a startup error to fix.
+pub fn registry() -> &'static HashMap<&'static str, StatefulType> {
+    static REGISTRY: OnceLock<Result<HashMap<&'static str, StatefulType>, String>> =
+        OnceLock::new();
+    match REGISTRY
+        .get_or_init(|| build_registry(inventory::iter::<StatefulType>.into_iter().copied()))
+    {
+        Ok(map) => map,
+        Err(e) => panic!("pjx: {e}"),
+    }
+}
+
+/// Builds a registry, refusing two types under one name (naming both).
+pub fn build_registry(
+    types: impl IntoIterator<Item = StatefulType>,
+) -> Result<HashMap<&'static str, StatefulType>, String> {
+    let mut map: HashMap<&'static str, StatefulType> = HashMap::new();
+    for ty in types {
+        if let Some(other) = map.get(ty.name)
+            && other.rust_name() != ty.rust_name()
+        {
+            return Err(format!(
+                "two components with events are registered as `{}`: `{}` and `{}`; give one another name with `#[component(name = \"…\")]`",
+                ty.name,
+                other.rust_name(),
+                ty.rust_name()
+            ));
+        }
+        map.insert(ty.name, ty);
+    }
+    Ok(map)
+}
+
+/// Mounts a component or runs one of its events, by name. What the dispatch route calls; the
+/// scope's load context carries the requester.
+pub async fn dispatch(
+    scope: &Scope,
+    name: &str,
+    request: EventRequest,
+) -> Result<EventResponse, EventError> {
+    let ty = registry()
+        .get(name)
+        .copied()
+        .ok_or_else(|| EventError::UnknownComponent(name.to_owned()))?;
+    (ty.dispatch)(scope, request).await
+}
+
+fn dispatch_erased<T: Stateful>(scope: &Scope, request: EventRequest) -> DispatchFuture<'_> {
+    Box::pin(async move {
+        dispatch_to::<T>(scope, request)
+            .await
+            .map(|(response, _)| response)
+    })
+}
+
+/// Mounts `T` or runs one of its events: what [`dispatch`] does once it has found the type by
+/// name. Also returns the component as it was rendered, locked fields included (`None` when
+/// the render cache answered).
+pub async fn dispatch_to<T: Stateful>(
+    scope: &Scope,
+    request: EventRequest,
+) -> Result<(EventResponse, Option<T>), EventError> {
+    scope.run(dispatch_typed::<T>(scope.clone(), request)).await
+}
+
+fn check(access: Access) -> Result<(), EventError> {
+    EventError::from_access(access).map_or(Ok(()), Err)
+}
+
+async fn dispatch_typed<T: Stateful>(
+    scope: Scope,
+    request: EventRequest,
+) -> Result<(EventResponse, Option<T>), EventError> {
+    let cx = scope.load_cx();
+    let engine = scope.engine();
+    // Permissions come before anything is read, cached or counted.
+    check(T::check_access(cx))?;
+    if let Some(limit) = T::RATE_LIMIT {
+        engine
+            .rate_limiter()
+            .check(T::TYPE_NAME, &cx.subject(), limit)
+            .map_err(EventError::RateLimited)?;
+    }
+    let component = match request.event.as_deref() {
+        None => {
+            if !T::CAN_MOUNT {
+                return Err(EventError::UnknownEvent("mount".into()));
+            }
+            let cache_key = T::CACHE_TTL.map(|_| {
+                let params = crate::hash::canonical_json(&request.params).unwrap_or_default();
+                let identity = T::GUARDED
+                    .then(|| cx.identity().map(|i| i.id.as_str()))
+                    .flatten();
+                RenderCache::key(T::TYPE_NAME, &params, identity)
+            });
+            if let Some(key) = &cache_key
+                && let Some(hit) = engine.render_cache().get(key)
+            {
+                return Ok((
+                    EventResponse {
+                        html: hit.html,
+                        state: hit.state,
+                        component_id: hit.component_id,
+                        optimistic: hit.optimistic,
+                    },
+                    None,
+                ));
+            }
+            let component = T::mount(request.params, cx).await?;
+            check(component.check_object_access(cx))?;
+            let response = respond(&component)?;
+            if let (Some(key), Some(ttl)) = (cache_key, T::CACHE_TTL) {
+                engine.render_cache().insert(
+                    key,
+                    CachedRender {
+                        html: response.html.clone(),
+                        state: response.state.clone(),
+                        component_id: response.component_id.clone(),
+                        optimistic: response.optimistic.clone(),
+                    },
+                    ttl,
+                    T::cache_keys(),
+                );
+            }
+            return Ok((response, Some(component)));
+        }
+        Some(event) => {
+            if !T::EVENTS.contains(&event) {
+                return Err(EventError::UnknownEvent(event.to_owned()));
+            }
+            let keys = engine
+                .state_keys()
+                .ok_or_else(|| EventError::internal("no state keys are configured"))?;
+            let token = request
+                .state
+                .as_deref()
+                .ok_or(EventError::InvalidState(StateError::Malformed))?;
+            let mut component: T = keys
+                .verify(T::TYPE_NAME, token)
+                .map_err(EventError::InvalidState)?;
+            component.restore(cx).await?;
+            check(component.check_object_access(cx))?;
+            component.handle(event, request.payload, cx).await?;
+            component
+        }
+    };
+    let response = respond(&component)?;
+    Ok((response, Some(component)))
+}
+
+pub(crate) fn respond<T: Stateful>(component: &T) -> Result<EventResponse, EventError> {
+    RENDERED_TRIGGERS.with(|cell| *cell.borrow_mut() = Some(Vec::new()));
+    let mut html = String::new();
+    let rendered = render_stateful(component, &mut html);
+    let optimistic = RENDERED_TRIGGERS
+        .with(|cell| cell.borrow_mut().take())
+        .unwrap_or_default();
+    let state = rendered.map_err(|e| EventError::Internal(Box::new(e)))?;
+    Ok(EventResponse {
+        html,
+        state,
+        component_id: component.region_id().into_owned(),
+        optimistic,
+    })
+}
+
+/// Reads one event argument from the payload: missing counts as `null` (so `Option`
+/// arguments may be left out), and a string is also read as JSON (so form fields like `"3"`
+/// fill numeric arguments). What generated handlers call.
+pub fn argument<T: DeserializeOwned>(payload: &mut Payload, name: &str) -> Result<T, EventError> {
+    let value = payload.remove(name).unwrap_or(Value::Null);
+    match serde_json::from_value::<T>(value.clone()) {
+        Ok(v) => Ok(v),
+        Err(first) => {
+            if let Value::String(text) = &value
+                && let Ok(v) = serde_json::from_str::<T>(text)
+            {
+                return Ok(v);
+            }
+            let message = if value.is_null() {
+                "missing".to_owned()
+            } else {
+                first.to_string()
+            };
+            Err(EventError::invalid(name, message))
+        }
+    }
+}
+
+/// Reads mount parameters (`null` when none were sent).
+pub fn parameters<T: DeserializeOwned>(params: Value) -> Result<T, EventError> {
+    let params = if params.is_null() {
+        Value::Object(Map::new())
+    } else {
+        params
+    };
+    serde_json::from_value(params).map_err(|e| {
+        let message = e.to_string();
+        let field = message
+            .split('`')
+            .nth(1)
+            .filter(|_| {
+                message.starts_with("missing field") || message.starts_with("unknown field")
+            })
+            .map(str::to_owned);
+        EventError::InvalidPayload { field, message }
+    })
+}
+
+/// What an event handler may return: `()` or `Result<(), E>` with `E: Into<EventError>`.
+#[diagnostic::on_unimplemented(
+    message = "an event handler returns `()` or `Result<(), E>`, not `{Self}`",
+    label = "change the return type",
+    note = "errors convert with `?`: any std error becomes a 500, `EventError::invalid(field, msg)` a 422"
+)]
+pub trait EventOutcome {
+    /// The outcome as a result.
+    fn into_event_result(self) -> Result<(), EventError>;
+}
+
+impl EventOutcome for () {
+    fn into_event_result(self) -> Result<(), EventError> {
+        Ok(())
+    }
+}
+
+impl<E: Into<EventError>> EventOutcome for Result<(), E> {
+    fn into_event_result(self) -> Result<(), EventError> {
+        self.map_err(Into::into)
+    }
+}
+
+/// What `mount` may return: `Self` or `Result<Self, E>` with `E: Into<EventError>`.
+#[diagnostic::on_unimplemented(
+    message = "`mount` returns `{T}` or `Result<{T}, E>`, not `{Self}`",
+    label = "change the return type"
+)]
+pub trait MountOutcome<T> {
+    /// The outcome as a result.
+    fn into_mount_result(self) -> Result<T, EventError>;
+}
+
+impl<T> MountOutcome<T> for T {
+    fn into_mount_result(self) -> Result<T, EventError> {
+        Ok(self)
+    }
+}
+
+impl<T, E: Into<EventError>> MountOutcome<T> for Result<T, E> {
+    fn into_mount_result(self) -> Result<T, EventError> {
+        self.map_err(Into::into)
+    }
+}

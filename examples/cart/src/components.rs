@@ -1,0 +1,426 @@
+//! The shop's components.
+//!
+//! - [`Cart`] and [`Checkout`] are components with events: their state travels through the
+//!   browser as a signed token, their handlers run on `POST /components/{name}`.
+//! - [`CartBadge`] and [`OrderHistory`] are reactive regions: when an event changes what they
+//!   show, they follow its answer out of band.
+//! - [`BestSellers`] is mounted lazily and its render is cached for a minute (dropped when an
+//!   order is placed).
+//!
+//! Who owns what is checked by [`IsOwner`]: a cart token or a forged manifest entry naming
+//! someone else's cart is refused.
+
+use std::sync::Arc;
+
+use pjx::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{self, PRODUCTS, Product, money};
+use crate::store::{self, Line, Order, Store, StoreError};
+
+/// The pieces of state the page depends on.
+#[derive(MutationKey)]
+pub enum Keys {
+    /// One shopper's cart: `Keys::Cart.at(owner)`.
+    Cart,
+    /// Orders, anyone's.
+    Orders,
+}
+
+/// Who is shopping: `user:<name>` when signed in, else `visitor:<id>` (an id kept in the
+/// session). Put in every request's load context by [`crate::routes::load_cx`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shopper(pub String);
+
+/// Things that belong to a shopper.
+pub trait Owned {
+    /// The owner's shopper id.
+    fn owner(&self) -> &str;
+}
+
+/// Only the owner may see or change it (per object: checked once the cart, badge or order
+/// list is at hand).
+pub struct IsOwner;
+
+impl<C: Owned> Permission<C> for IsOwner {
+    fn has_object_permission(cx: &LoadCx, thing: &C) -> bool {
+        cx.get::<Shopper>().is_some_and(|me| me.0 == thing.owner())
+    }
+}
+
+fn store(cx: &LoadCx) -> Result<&Store, LoadError> {
+    cx.require::<Arc<Store>>().map(|s| &**s)
+}
+
+fn shopper(cx: &LoadCx) -> Result<String, LoadError> {
+    cx.require::<Shopper>().map(|s| s.0.clone())
+}
+
+/// A store error as an event error: bad input is a 422 naming the argument.
+fn event_error(e: StoreError) -> EventError {
+    match e {
+        StoreError::UnknownProduct(_) => EventError::invalid("product_id", e.to_string()),
+        StoreError::UnknownSize(_) => EventError::invalid("size", e.to_string()),
+        StoreError::EmptyCart => EventError::InvalidPayload {
+            field: None,
+            message: "your cart is empty".into(),
+        },
+        StoreError::Db(_) => EventError::Internal(Box::new(e)),
+    }
+}
+
+/// A cart line as shown.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineView {
+    /// The product's id.
+    pub product_id: u32,
+    /// Its name.
+    pub name: String,
+    /// The size.
+    pub size: String,
+    /// How many.
+    pub qty: u32,
+    /// What the line costs, formatted.
+    pub total: String,
+}
+
+impl From<&Line> for LineView {
+    fn from(line: &Line) -> Self {
+        LineView {
+            product_id: line.product.id,
+            name: line.product.name.to_owned(),
+            size: line.size.clone(),
+            qty: line.qty,
+            total: money(line.product.price_cents * u64::from(line.qty)),
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------- cart
+
+/// The shop and the shopper's cart: add a product (or one more of it), take one out.
+///
+/// The token carries only the owner and the last notice; the lines are `locked`: read from
+/// the store on every request, never trusted from the browser.
+#[component(name = "cart", permissions = [IsOwner], template = "cart.html")]
+#[derive(Serialize, Deserialize)]
+pub struct Cart {
+    owner: String,
+    /// What the last event did, for the status line.
+    notice: Option<String>,
+    #[pjx(locked)]
+    lines: Vec<LineView>,
+    #[pjx(locked)]
+    total_cents: u64,
+}
+
+impl Owned for Cart {
+    fn owner(&self) -> &str {
+        &self.owner
+    }
+}
+
+#[component]
+impl Cart {
+    fn mount(cx: &LoadCx) -> Result<Cart, EventError> {
+        Ok(Cart::of(&shopper(cx)?, cx)?)
+    }
+
+    fn restore(&mut self, cx: &LoadCx) -> Result<(), EventError> {
+        self.refresh(cx)
+    }
+
+    fn on_add_item(
+        &mut self,
+        product_id: u32,
+        size: String,
+        cx: &LoadCx,
+    ) -> Result<(), EventError> {
+        store(cx)?
+            .add(&self.owner, product_id, &size)
+            .map_err(event_error)?;
+        let name = catalog::product(product_id).map_or("item", |p| p.name);
+        self.notice = Some(format!("Added {name} ({size})"));
+        self.refresh(cx)
+    }
+
+    fn on_remove_item(
+        &mut self,
+        product_id: u32,
+        size: String,
+        cx: &LoadCx,
+    ) -> Result<(), EventError> {
+        store(cx)?
+            .remove(&self.owner, product_id, &size)
+            .map_err(event_error)?;
+        self.notice = None;
+        self.refresh(cx)
+    }
+
+    /// Adding shows the new count and total at once; so does taking one out.
+    fn optimistic(&self, event: &str, payload: &Payload) -> Option<Patch> {
+        let product = catalog::product(payload.get("product_id")?.as_u64()?.try_into().ok()?)?;
+        let (count, total) = match event {
+            "add_item" => (self.count() + 1, self.total_cents + product.price_cents),
+            "remove_item" => (
+                self.count().saturating_sub(1),
+                self.total_cents.saturating_sub(product.price_cents),
+            ),
+            _ => return None,
+        };
+        Some(Patch::new().set("count", count).set("total", money(total)))
+    }
+}
+
+impl Cart {
+    /// `owner`'s cart, as stored.
+    pub fn of(owner: &str, cx: &LoadCx) -> Result<Cart, LoadError> {
+        let mut cart = Cart {
+            owner: owner.to_owned(),
+            notice: None,
+            lines: Vec::new(),
+            total_cents: 0,
+        };
+        cart.load_lines(cx)?;
+        Ok(cart)
+    }
+
+    fn load_lines(&mut self, cx: &LoadCx) -> Result<(), LoadError> {
+        let lines = store(cx)?.lines(&self.owner)?;
+        self.total_cents = store::subtotal(&lines);
+        self.lines = lines.iter().map(LineView::from).collect();
+        Ok(())
+    }
+
+    fn refresh(&mut self, cx: &LoadCx) -> Result<(), EventError> {
+        Ok(self.load_lines(cx)?)
+    }
+
+    /// How many items are in the cart.
+    pub fn count(&self) -> u32 {
+        self.lines.iter().map(|l| l.qty).sum()
+    }
+
+    /// The total, formatted.
+    pub fn total(&self) -> String {
+        money(self.total_cents)
+    }
+
+    /// The catalog, for the template.
+    pub fn products(&self) -> &'static [Product] {
+        PRODUCTS
+    }
+}
+
+// --------------------------------------------------------------------------------- checkout
+
+/// Coupon and order placement: for signed-in shoppers only, and at most 5 requests a minute
+/// per user (coupon codes cannot be guessed by the thousand).
+#[component(name = "checkout", permissions = [IsAuthenticated, IsOwner], rate_limit = "5/min", template = "checkout.html")]
+#[derive(Serialize, Deserialize)]
+pub struct Checkout {
+    owner: String,
+    /// The coupon applied, if any.
+    coupon: Option<String>,
+    /// The order just placed, if any.
+    placed: Option<i64>,
+}
+
+impl Owned for Checkout {
+    fn owner(&self) -> &str {
+        &self.owner
+    }
+}
+
+#[component]
+impl Checkout {
+    fn mount(cx: &LoadCx) -> Result<Checkout, EventError> {
+        Ok(Checkout::of(&shopper(cx)?))
+    }
+
+    fn on_apply_coupon(&mut self, code: String) -> Result<(), EventError> {
+        let (code, _) =
+            catalog::coupon(&code).ok_or_else(|| EventError::invalid("code", "no such coupon"))?;
+        self.coupon = Some(code.to_owned());
+        self.placed = None;
+        Ok(())
+    }
+
+    fn on_remove_coupon(&mut self) {
+        self.coupon = None;
+    }
+
+    fn on_place_order(&mut self, cx: &LoadCx) -> Result<(), EventError> {
+        let order = store(cx)?
+            .place_order(&self.owner, self.coupon.as_deref(), self.discount())
+            .map_err(event_error)?;
+        self.placed = Some(order.id);
+        self.coupon = None;
+        Ok(())
+    }
+}
+
+impl Checkout {
+    /// A fresh checkout for `owner`.
+    pub fn of(owner: &str) -> Checkout {
+        Checkout {
+            owner: owner.to_owned(),
+            coupon: None,
+            placed: None,
+        }
+    }
+
+    /// The coupon's discount in percent.
+    pub fn discount(&self) -> u64 {
+        self.coupon
+            .as_deref()
+            .and_then(catalog::coupon)
+            .map_or(0, |(_, percent)| percent)
+    }
+}
+
+// ------------------------------------------------------------------------- reactive regions
+
+/// The header's cart badge: follows every change to its owner's cart, out of band.
+#[reactive(react = [Keys::Cart], permissions = [IsOwner], template = "cart_badge.html")]
+#[derive(Serialize)]
+pub struct CartBadge {
+    #[pjx_key]
+    owner: String,
+    count: u32,
+    total: String,
+}
+
+#[reactive]
+impl CartBadge {
+    async fn load(owner: String, cx: &LoadCx) -> Result<Self, LoadError> {
+        let lines = store(cx)?.lines(&owner)?;
+        Ok(CartBadge {
+            owner,
+            count: lines.iter().map(|l| l.qty).sum(),
+            total: money(store::subtotal(&lines)),
+        })
+    }
+}
+
+impl Owned for CartBadge {
+    fn owner(&self) -> &str {
+        &self.owner
+    }
+}
+
+/// A placed order as shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderView {
+    /// Its number.
+    pub id: i64,
+    /// Items in it.
+    pub items: u32,
+    /// Its total, formatted.
+    pub total: String,
+}
+
+impl From<&Order> for OrderView {
+    fn from(order: &Order) -> Self {
+        OrderView {
+            id: order.id,
+            items: order.items,
+            total: money(order.total_cents),
+        }
+    }
+}
+
+/// A signed-in shopper's orders: follows every new order, out of band.
+#[reactive(react = [Keys::Orders], permissions = [IsAuthenticated, IsOwner], template = "order_history.html", name = "orders")]
+#[derive(Serialize)]
+pub struct OrderHistory {
+    #[pjx_key]
+    owner: String,
+    orders: Vec<OrderView>,
+}
+
+#[reactive]
+impl OrderHistory {
+    async fn load(owner: String, cx: &LoadCx) -> Result<Self, LoadError> {
+        let orders = store(cx)?.orders(&owner)?;
+        Ok(OrderHistory {
+            owner,
+            orders: orders.iter().map(OrderView::from).collect(),
+        })
+    }
+}
+
+impl Owned for OrderHistory {
+    fn owner(&self) -> &str {
+        &self.owner
+    }
+}
+
+// ------------------------------------------------------------------------------ best sellers
+
+/// The best sellers, mounted by the page once it has loaded (`hx-trigger="load"`). Its render
+/// is cached for a minute per `limit`, and dropped whenever an order is placed.
+#[component(name = "best_sellers", cache = "60s", react = [Keys::Orders], template = "best_sellers.html")]
+#[derive(Serialize, Deserialize)]
+pub struct BestSellers {
+    items: Vec<(String, String, u32)>,
+}
+
+/// What [`BestSellers`] is mounted with.
+#[derive(Deserialize)]
+pub struct BestSellersParams {
+    /// How many products to list (1 to 10).
+    limit: u32,
+}
+
+#[component]
+impl BestSellers {
+    fn mount(params: BestSellersParams, cx: &LoadCx) -> Result<BestSellers, EventError> {
+        if !(1..=10).contains(&params.limit) {
+            return Err(EventError::invalid("limit", "between 1 and 10"));
+        }
+        let items = store(cx)?
+            .best_sellers(params.limit)
+            .map_err(event_error)?
+            .into_iter()
+            .map(|(p, n)| (p.emoji.to_owned(), p.name.to_owned(), n))
+            .collect();
+        Ok(BestSellers { items })
+    }
+}
+
+// ------------------------------------------------------------------------------------- page
+
+/// The whole page.
+#[component(template = "page.html", css = "app.css")]
+pub struct Page {
+    /// The signed-in user's name, if any.
+    pub user: Option<String>,
+    /// The header badge.
+    pub badge: CartBadge,
+    /// The shop and cart.
+    pub cart: Cart,
+    /// Checkout, for signed-in shoppers.
+    pub checkout: Option<Checkout>,
+    /// Their orders.
+    pub orders: Option<OrderHistory>,
+}
+
+impl Page {
+    /// The page for the requester `cx` describes.
+    pub async fn load(cx: &LoadCx) -> Result<Page, LoadError> {
+        let owner = shopper(cx)?;
+        let user = cx.identity().map(|i| i.id.clone());
+        let signed_in = user.is_some();
+        Ok(Page {
+            user,
+            badge: CartBadge::load(owner.clone(), cx).await?,
+            cart: Cart::of(&owner, cx)?,
+            checkout: signed_in.then(|| Checkout::of(&owner)),
+            orders: match signed_in {
+                true => Some(OrderHistory::load(owner.clone(), cx).await?),
+                false => None,
+            },
+        })
+    }
+}

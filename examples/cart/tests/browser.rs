@@ -1,0 +1,338 @@
+//! The cart app in a real browser (Debian's Chromium): optimistic patches applied the moment
+//! the user acts and rolled back exactly on any failure, events and out-of-band badges, the
+//! signed-in checkout, the lazily mounted best sellers.
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use support::browser::{click, js, session, settle, skipped, text, wait_for};
+use support::{Rule, TestApp};
+
+const SECOND: Duration = Duration::from_secs(1);
+
+/// Browser sessions are heavy on a 2-core machine: one test at a time.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+async fn open(app: &TestApp) -> fantoccini::Client {
+    let client = session().await;
+    client.goto(&app.url("/")).await.unwrap();
+    wait_for(
+        &client,
+        "return !!(window.htmx && window.pjx)",
+        10 * SECOND,
+        "the runtime",
+    )
+    .await;
+    settle(&client).await;
+    // Count rollbacks and errors as they happen.
+    js(
+        &client,
+        "window.rollbacks = 0; window.errors = [];
+         document.addEventListener('pjx:rollback', () => window.rollbacks++);
+         document.addEventListener('pjx:error', (e) => window.errors.push(e.detail));
+         return true",
+    )
+    .await;
+    client
+}
+
+/// What the cart shows now, and whether a request is in flight.
+const CART_NOW: &str = "
+    const cart = document.querySelector('[data-pjx-component=cart]');
+    return {
+        count: cart.querySelector('[data-pjx-bind=count]').textContent,
+        total: cart.querySelector('[data-pjx-bind=total]').textContent,
+        pending: cart.hasAttribute('data-pjx-pending'),
+        in_flight: document.querySelectorAll('.htmx-request').length > 0,
+        badge: document.querySelector('.badge b').textContent,
+    };";
+
+const ADD_TEE: &str = "li[data-product='1'] button";
+
+#[tokio::test]
+async fn an_add_shows_the_new_count_at_once_and_the_answer_confirms_it() {
+    if skipped() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = TestApp::start();
+    let client = open(&app).await;
+    app.rules.set(
+        "/components/cart",
+        Rule {
+            delay: Duration::from_millis(1500),
+            fail: None,
+        },
+    );
+    click(&client, ADD_TEE).await;
+    // Before the server has answered: the patch is on screen.
+    let now = js(&client, CART_NOW).await;
+    assert_eq!(now["in_flight"], true, "{now}");
+    assert_eq!(
+        (now["count"].as_str(), now["total"].as_str()),
+        (Some("1"), Some("$24.00")),
+        "{now}"
+    );
+    assert_eq!(now["pending"], true);
+    assert_eq!(now["badge"], "0", "the badge waits for the server");
+    settle(&client).await;
+    // The server's HTML replaced the component, and the badge followed out of band.
+    let now = js(&client, CART_NOW).await;
+    assert_eq!(
+        now,
+        json!({ "count": "1", "total": "$24.00", "pending": false, "in_flight": false, "badge": "1" })
+    );
+    assert_eq!(text(&client, ".line__what").await, "Crab tee S × 1");
+    assert_eq!(text(&client, ".basket__notice").await, "Added Crab tee (S)");
+    assert_eq!(js(&client, "return window.rollbacks").await, 0);
+    // The triggers of the fresh cart carry patches from the new state.
+    app.rules.clear();
+    click(&client, "li[data-product='4'] button").await;
+    settle(&client).await;
+    let now = js(&client, CART_NOW).await;
+    assert_eq!(
+        (
+            now["count"].as_str(),
+            now["total"].as_str(),
+            now["badge"].as_str()
+        ),
+        (Some("2"), Some("$33.00"), Some("2"))
+    );
+    // Taking one out is optimistic too.
+    app.rules.set(
+        "/components/cart",
+        Rule {
+            delay: Duration::from_millis(1500),
+            fail: None,
+        },
+    );
+    click(&client, ".line:first-child button").await;
+    let now = js(&client, CART_NOW).await;
+    assert_eq!(
+        (now["count"].as_str(), now["total"].as_str()),
+        (Some("1"), Some("$9.00")),
+        "{now}"
+    );
+    settle(&client).await;
+    assert_eq!(js(&client, CART_NOW).await["badge"], "1");
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_failing_request_rolls_the_patch_back_exactly() {
+    if skipped() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = TestApp::start();
+    let client = open(&app).await;
+    click(&client, ADD_TEE).await;
+    settle(&client).await;
+    let before = js(&client, CART_NOW).await;
+    assert_eq!(
+        (before["count"].as_str(), before["total"].as_str()),
+        (Some("1"), Some("$24.00"))
+    );
+    let before_html = js(
+        &client,
+        "return document.querySelector('[data-pjx-component=cart]').outerHTML",
+    )
+    .await;
+
+    // A server error (5xx).
+    app.rules.set(
+        "/components/cart",
+        Rule {
+            delay: Duration::from_millis(1000),
+            fail: Some(500),
+        },
+    );
+    click(&client, ADD_TEE).await;
+    let now = js(&client, CART_NOW).await;
+    assert_eq!(
+        (now["count"].as_str(), now["total"].as_str()),
+        (Some("2"), Some("$48.00")),
+        "{now}"
+    );
+    settle(&client).await;
+    wait_for(
+        &client,
+        "return window.rollbacks === 1",
+        5 * SECOND,
+        "the rollback",
+    )
+    .await;
+    let after_html = js(
+        &client,
+        "return document.querySelector('[data-pjx-component=cart]').outerHTML",
+    )
+    .await;
+    assert_eq!(after_html, before_html, "rolled back exactly");
+
+    // A refusal from the handler (422, a size the product does not come in): rolled back, and
+    // the JSON error reaches the page as a pjx:error event.
+    app.rules.set(
+        "/components/cart",
+        Rule {
+            delay: Duration::from_millis(1000),
+            fail: None,
+        },
+    );
+    js(
+        &client,
+        "const select = document.querySelector(\"li[data-product='1'] select\");
+         select.add(new Option('XXL', 'XXL')); select.value = 'XXL'; return true",
+    )
+    .await;
+    click(&client, ADD_TEE).await;
+    assert_eq!(js(&client, CART_NOW).await["count"], "2");
+    settle(&client).await;
+    wait_for(
+        &client,
+        "return window.rollbacks === 2",
+        5 * SECOND,
+        "the second rollback",
+    )
+    .await;
+    let errors = js(&client, "return window.errors").await;
+    assert_eq!(errors[0]["status"], 422, "{errors}");
+    assert_eq!(errors[0]["field"], "size");
+    assert!(
+        !js(&client, "return document.getElementById('toast').hidden")
+            .await
+            .as_bool()
+            .unwrap()
+    );
+    let now = js(&client, CART_NOW).await;
+    assert_eq!(
+        (
+            now["count"].as_str(),
+            now["total"].as_str(),
+            now["pending"].as_bool()
+        ),
+        (Some("1"), Some("$24.00"), Some(false))
+    );
+
+    // No answer at all (a timeout, as on a dead network).
+    app.rules.set(
+        "/components/cart",
+        Rule {
+            delay: Duration::from_secs(5),
+            fail: None,
+        },
+    );
+    js(
+        &client,
+        "htmx.config.timeout = 400; document.querySelector(\"li[data-product='1'] select\").value = 'M'; return true",
+    )
+    .await;
+    click(&client, ADD_TEE).await;
+    assert_eq!(js(&client, CART_NOW).await["count"], "2");
+    wait_for(
+        &client,
+        "return window.rollbacks === 3",
+        5 * SECOND,
+        "the rollback after the timeout",
+    )
+    .await;
+    let after_html = js(
+        &client,
+        "return document.querySelector('[data-pjx-component=cart]').outerHTML",
+    )
+    .await;
+    // Same as before the failures, but for the option the test added.
+    assert_eq!(
+        after_html
+            .as_str()
+            .unwrap()
+            .replace("<option value=\"XXL\">XXL</option>", ""),
+        before_html.as_str().unwrap()
+    );
+    js(&client, "htmx.config.timeout = 0; return true").await;
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_signed_in_shopper_checks_out_and_the_page_follows() {
+    if skipped() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = TestApp::start();
+    let client = open(&app).await;
+    // The best sellers were mounted once the page loaded.
+    wait_for(
+        &client,
+        "return !!document.querySelector('[data-pjx-component=best_sellers]')",
+        5 * SECOND,
+        "the best sellers",
+    )
+    .await;
+    assert!(text(&client, ".best").await.contains("No orders yet"));
+    // Sign in (a plain form post and redirect).
+    js(
+        &client,
+        "document.querySelector('.top__auth input').value = 'ann'; document.querySelector('.top__auth').submit(); return true",
+    )
+    .await;
+    wait_for(
+        &client,
+        "return !!document.querySelector('[data-pjx-component=checkout]')",
+        10 * SECOND,
+        "the checkout",
+    )
+    .await;
+    wait_for(
+        &client,
+        "return !!(window.htmx && window.pjx)",
+        10 * SECOND,
+        "the runtime",
+    )
+    .await;
+    js(&client, "window.errors = []; document.addEventListener('pjx:error', (e) => window.errors.push(e.detail)); return true").await;
+    click(&client, "li[data-product='2'] button").await;
+    settle(&client).await;
+    // A wrong coupon: a 422 for the field, shown by the page.
+    js(
+        &client,
+        "document.querySelector('.checkout__form input').value = 'FREE'; return true",
+    )
+    .await;
+    click(&client, ".checkout__form button").await;
+    settle(&client).await;
+    let errors: Value = js(&client, "return window.errors").await;
+    assert_eq!(
+        (errors[0]["status"].as_u64(), errors[0]["field"].as_str()),
+        (Some(422), Some("code")),
+        "{errors}"
+    );
+    assert_eq!(text(&client, "#toast").await, "`code`: no such coupon");
+    // The right one.
+    js(
+        &client,
+        "document.querySelector('.checkout__form input').value = 'pjx10'; return true",
+    )
+    .await;
+    click(&client, ".checkout__form button").await;
+    settle(&client).await;
+    assert!(
+        text(&client, ".checkout__coupon")
+            .await
+            .starts_with("Coupon PJX10: 10% off")
+    );
+    // Place the order: the checkout answers, the badge and the order list follow.
+    click(&client, ".checkout .button--primary").await;
+    settle(&client).await;
+    assert_eq!(
+        text(&client, ".checkout__done").await,
+        "Order #1 placed. Thank you!"
+    );
+    assert_eq!(
+        text(&client, ".orders__list").await,
+        "#1 · 1 items · $53.10"
+    );
+    assert_eq!(js(&client, CART_NOW).await["badge"], "0");
+    client.close().await.unwrap();
+}

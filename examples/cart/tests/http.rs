@@ -1,0 +1,731 @@
+//! The cart app over real HTTP on loopback: the dispatch route's answers and every error
+//! status, signed state, permissions (forged manifests included), rate limits, the render
+//! cache.
+
+mod support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use pjx::prelude::*;
+use pjx::state::{StateKey, StateKeys};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use support::{Shopper, TestApp, error_of, state_of};
+
+fn cart_state(shopper: &mut Shopper) -> (String, String, String) {
+    let (page, mounted) = shopper.page();
+    let state = state_of(&page, "cart");
+    (page, mounted, state)
+}
+
+fn add_item(
+    shopper: &mut Shopper,
+    state: &str,
+    product: u32,
+    size: &str,
+    mounted: &str,
+) -> support::Response {
+    shopper.htmx(
+        "cart",
+        "add_item",
+        &format!(r#"{{"product_id":{product}}}"#),
+        state,
+        &[("size", size)],
+        mounted,
+    )
+}
+
+#[test]
+fn the_page_shows_the_shop_the_cart_and_the_badge() {
+    let app = TestApp::start();
+    let mut ann = app.client();
+    let (page, mounted, state) = cart_state(&mut ann);
+    assert!(page.contains(r#"data-pjx-component="cart""#));
+    assert!(page.contains(r#"data-pjx-type="cart_badge""#));
+    assert!(page.contains(r#"hx-post="/components/cart""#));
+    assert!(page.contains("Sign in to check out."));
+    assert!(state.starts_with("v1."));
+    assert!(mounted.contains("cart_badge"));
+    // The visitor keeps their id (and so their cart) across requests.
+    let (_, _, again) = cart_state(&mut ann);
+    assert_eq!(state, again);
+}
+
+#[test]
+fn an_event_answers_htmx_with_the_component_and_the_badge_out_of_band() {
+    let app = TestApp::start();
+    let mut ann = app.client();
+    let (_, mounted, state) = cart_state(&mut ann);
+    let res = add_item(&mut ann, &state, 1, "M", &mounted);
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.header("content-type"), Some("text/html; charset=utf-8"));
+    // The cart first (the primary, swapped into the trigger's component)…
+    assert!(
+        res.body
+            .starts_with(r#"<section class="cart" id="cart" data-pjx-component="cart""#),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("Added Crab tee (M)"));
+    assert!(res.body.contains(r#"<span data-pjx-bind="count">1</span>"#));
+    assert!(res.body.contains(r#"<b data-pjx-bind="total">$24.00</b>"#));
+    // …then the badge, out of band.
+    let badge = &res.body[res
+        .body
+        .find(r#"<a class="badge""#)
+        .expect("the badge rides along")..];
+    assert!(
+        badge.contains("hx-swap-oob=\"outerHTML:[data-pjx-id='cart-badge-visitor:"),
+        "{badge}"
+    );
+    assert!(badge.contains("<b>1</b> · $24.00"), "{badge}");
+    // The new token carries the notice, and the next event builds on the stored cart.
+    let state = state_of(&res.body, "cart");
+    let res = add_item(&mut ann, &state, 1, "M", &mounted);
+    assert!(
+        res.body.contains("Crab tee <small>M</small> × 2"),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("<b>2</b> · $48.00"));
+}
+
+#[test]
+fn other_clients_get_json() {
+    let app = TestApp::start();
+    let mut ann = app.client();
+    let (_, _, state) = cart_state(&mut ann);
+    let res = ann.json(
+        "cart",
+        &json!({ "event": "add_item", "payload": { "product_id": 3, "size": "One size" }, "state": state }),
+    );
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.header("content-type"), Some("application/json"));
+    let answer: Value = serde_json::from_str(&res.body).unwrap();
+    assert_eq!(answer["component_id"], "cart");
+    assert!(
+        answer["html"]
+            .as_str()
+            .unwrap()
+            .contains("Borrow-checked mug <small>One size</small> × 1")
+    );
+    assert!(answer["state"].as_str().unwrap().starts_with("v1."));
+    // Each add button's patch, computed from the state just rendered.
+    let optimistic = answer["optimistic"].as_array().unwrap();
+    let add_tee = optimistic
+        .iter()
+        .find(|t| t["event"] == "add_item" && t["payload"]["product_id"] == 1)
+        .unwrap();
+    assert_eq!(add_tee["patch"], json!({ "count": 2, "total": "$39.00" }));
+    // The remove button of the line predicts the way back.
+    let remove = optimistic
+        .iter()
+        .find(|t| t["event"] == "remove_item")
+        .unwrap();
+    assert_eq!(remove["patch"], json!({ "count": 0, "total": "$0.00" }));
+    // JSON mounts take `params` as JSON.
+    let res = ann.json("best_sellers", &json!({ "params": { "limit": 2 } }));
+    assert_eq!(res.status, 200, "{}", res.body);
+}
+
+// A component of the test's own, on the real app's route: a handler that fails with details
+// that must not reach the client.
+#[component(name = "boom", source = "<p>boom</p>")]
+#[derive(Serialize, Deserialize)]
+struct Boom {}
+
+#[component]
+impl Boom {
+    fn mount() -> Boom {
+        Boom {}
+    }
+
+    fn on_explode(&mut self) -> Result<(), std::io::Error> {
+        Err(std::io::Error::other(
+            "connection to db://admin:hunter2@10.0.0.5 refused",
+        ))
+    }
+}
+
+#[test]
+fn every_error_is_json_with_its_status() {
+    let app = TestApp::start();
+    let mut ann = app.client();
+    let (_, mounted, state) = cart_state(&mut ann);
+    let mut bob = app.client();
+    bob.sign_in("bob");
+    let boom = ann.htmx("boom", "", "", "", &[], "");
+    let boom_state = state_of(&boom.body, "boom");
+    let tampered = {
+        let mut parts: Vec<&str> = state.split('.').collect();
+        let forged = "eyJvd25lciI6InVzZXI6Ym9iIiwibm90aWNlIjpudWxsfQ"; // {"owner":"user:bob","notice":null}
+        parts[1] = forged;
+        parts.join(".")
+    };
+    let form = |fields: &[(&str, &str)]| support::form_body(fields);
+    let htmx_form = [
+        ("HX-Request", "true"),
+        ("Content-Type", "application/x-www-form-urlencoded"),
+    ];
+
+    let cases: Vec<(&str, support::Response, u16, &str)> = vec![
+        (
+            "unknown component",
+            ann.htmx("nope", "add", "{}", &state, &[], ""),
+            404,
+            "unknown_component",
+        ),
+        (
+            "malformed JSON",
+            ann.http.request(
+                "POST",
+                "/components/cart",
+                &[("Content-Type", "application/json")],
+                "{\"event\":",
+            ),
+            400,
+            "bad_request",
+        ),
+        (
+            "JSON that is not an object",
+            ann.http.request(
+                "POST",
+                "/components/cart",
+                &[("Content-Type", "application/json")],
+                "[1,2]",
+            ),
+            400,
+            "bad_request",
+        ),
+        (
+            "payload that is not JSON",
+            ann.htmx("cart", "add_item", "{product_id: 1", &state, &[], ""),
+            400,
+            "bad_request",
+        ),
+        (
+            "a field sent twice",
+            ann.http.request(
+                "POST",
+                "/components/cart",
+                &htmx_form,
+                &form(&[("event", "a"), ("event", "b")]),
+            ),
+            400,
+            "bad_request",
+        ),
+        (
+            "unknown event",
+            ann.htmx("cart", "checkout_everything", "{}", &state, &[], ""),
+            400,
+            "unknown_event",
+        ),
+        (
+            "argument of the wrong type",
+            ann.htmx(
+                "cart",
+                "add_item",
+                r#"{"product_id":"tee"}"#,
+                &state,
+                &[("size", "M")],
+                "",
+            ),
+            422,
+            "invalid_payload",
+        ),
+        (
+            "missing argument",
+            ann.htmx("cart", "add_item", r#"{"product_id":1}"#, &state, &[], ""),
+            422,
+            "invalid_payload",
+        ),
+        (
+            "argument the handler refuses",
+            ann.htmx(
+                "cart",
+                "add_item",
+                r#"{"product_id":1}"#,
+                &state,
+                &[("size", "XXL")],
+                "",
+            ),
+            422,
+            "invalid_payload",
+        ),
+        (
+            "tampered state",
+            ann.htmx(
+                "cart",
+                "add_item",
+                r#"{"product_id":1}"#,
+                &tampered,
+                &[("size", "M")],
+                "",
+            ),
+            400,
+            "invalid_state",
+        ),
+        (
+            "truncated state",
+            ann.htmx(
+                "cart",
+                "add_item",
+                r#"{"product_id":1}"#,
+                &state[..state.len() - 3],
+                &[("size", "M")],
+                "",
+            ),
+            400,
+            "invalid_state",
+        ),
+        (
+            "no state",
+            ann.htmx(
+                "cart",
+                "add_item",
+                r#"{"product_id":1}"#,
+                "",
+                &[("size", "M")],
+                "",
+            ),
+            400,
+            "invalid_state",
+        ),
+        (
+            "another component's state",
+            ann.htmx(
+                "cart",
+                "add_item",
+                r#"{"product_id":1}"#,
+                &boom_state,
+                &[("size", "M")],
+                "",
+            ),
+            400,
+            "invalid_state",
+        ),
+        (
+            "anonymous checkout",
+            ann.htmx("checkout", "", "", "", &[], ""),
+            401,
+            "unauthenticated",
+        ),
+        (
+            "someone else's cart",
+            bob.htmx(
+                "cart",
+                "add_item",
+                r#"{"product_id":1}"#,
+                &state,
+                &[("size", "M")],
+                "",
+            ),
+            403,
+            "forbidden",
+        ),
+        (
+            "handler failure",
+            ann.htmx("boom", "explode", "", &boom_state, &[], ""),
+            500,
+            "internal",
+        ),
+        (
+            "body over the limit",
+            ann.http.request(
+                "POST",
+                "/components/cart",
+                &htmx_form,
+                &"x".repeat(1024 * 1024 + 1),
+            ),
+            413,
+            "too_large",
+        ),
+        (
+            "neither JSON nor a form",
+            ann.http.request(
+                "POST",
+                "/components/cart",
+                &[("HX-Request", "true"), ("Content-Type", "text/plain")],
+                "hi",
+            ),
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            "a form another site could post",
+            ann.http.request(
+                "POST",
+                "/components/cart",
+                &[("Content-Type", "application/x-www-form-urlencoded")],
+                "event=add_item",
+            ),
+            403,
+            "cross_site",
+        ),
+        (
+            "a request the browser says is cross-site",
+            ann.http.request(
+                "POST",
+                "/components/cart",
+                &[
+                    ("Sec-Fetch-Site", "cross-site"),
+                    ("Content-Type", "application/json"),
+                ],
+                "{}",
+            ),
+            403,
+            "cross_site",
+        ),
+    ];
+    for (what, res, status, code) in cases {
+        assert_eq!(res.status, status, "{what}: {}", res.body);
+        let error = error_of(&res);
+        assert_eq!(error["code"], code, "{what}: {}", res.body);
+        assert!(
+            res.header("location").is_none() && res.header("hx-redirect").is_none(),
+            "{what}"
+        );
+        if status == 422 {
+            assert!(error["field"].is_string(), "{what}: {}", res.body);
+        }
+    }
+    // The 422s name the argument at fault.
+    let res = ann.htmx(
+        "cart",
+        "add_item",
+        r#"{"product_id":"tee"}"#,
+        &state,
+        &[("size", "M")],
+        "",
+    );
+    assert_eq!(error_of(&res)["field"], "product_id");
+    let res = ann.htmx(
+        "cart",
+        "add_item",
+        r#"{"product_id":1}"#,
+        &state,
+        &[("size", "XXL")],
+        "",
+    );
+    assert_eq!(error_of(&res)["field"], "size");
+    // The 500 says nothing of its cause.
+    let res = ann.htmx("boom", "explode", "", &boom_state, &[], "");
+    assert_eq!(
+        res.body,
+        r#"{"error":{"code":"internal","message":"something went wrong on the server","status":500}}"#
+    );
+    // None of that changed the cart.
+    let res = add_item(&mut ann, &state, 4, "S/M", &mounted);
+    assert!(
+        res.body.contains(r#"<span data-pjx-bind="count">1</span>"#),
+        "{}",
+        res.body
+    );
+}
+
+#[test]
+fn state_signed_with_a_retired_key_is_refused_after_rotation() {
+    let cookie = support::secrets().cookie;
+    let with_keys = |secrets: &[&str]| {
+        TestApp::with_secrets(cart::Secrets {
+            cookie: cookie.clone(),
+            state: StateKeys::new(secrets.iter().map(StateKey::from_secret)),
+        })
+    };
+    let old = with_keys(&["old"]);
+    let rotated = with_keys(&["new", "old"]);
+    let retired = with_keys(&["new"]);
+    let mut ann = old.client();
+    let (_, _, state) = cart_state(&mut ann);
+
+    // The same session (one cookie key) against each server.
+    let on = |app: &TestApp, state: &str| {
+        ann.http.to(app.addr).request(
+            "POST",
+            "/components/cart",
+            &[
+                ("HX-Request", "true"),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ],
+            &support::form_body(&[
+                ("event", "remove_item"),
+                ("payload", r#"{"product_id":1}"#),
+                ("size", "M"),
+                ("state", state),
+            ]),
+        )
+    };
+    let res = on(&rotated, &state);
+    assert_eq!(res.status, 200, "{}", res.body);
+    let resigned = state_of(&res.body, "cart");
+    assert_ne!(resigned, state, "answers are signed with the new key");
+    let res = on(&retired, &resigned);
+    assert_eq!(res.status, 200, "{}", res.body);
+    let res = on(&retired, &state);
+    assert_eq!(
+        (res.status, error_of(&res)["code"].as_str()),
+        (400, Some("invalid_state"))
+    );
+}
+
+#[test]
+fn a_forged_manifest_never_renders_another_users_region() {
+    let app = TestApp::start();
+    let mut ann = app.client();
+    ann.sign_in("ann");
+    let (_, mounted, state) = cart_state(&mut ann);
+    add_item(&mut ann, &state, 2, "L", &mounted);
+    let (page, mounted) = ann.page();
+    let res = ann.htmx(
+        "checkout",
+        "place_order",
+        "",
+        &state_of(&page, "checkout"),
+        &[],
+        &mounted,
+    );
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert!(res.body.contains("Order #1 placed"), "{}", res.body);
+    // Ann's own order history follows out of band.
+    assert!(
+        res.body.contains("data-pjx-id=\"orders-user:ann\""),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("#1 · 1 items · <b>$59.00</b>"));
+
+    // Bob orders too, from a page whose manifest also claims Ann's order history.
+    let mut bob = app.client();
+    bob.sign_in("bob");
+    let (_, mounted, state) = cart_state(&mut bob);
+    add_item(&mut bob, &state, 4, "L/XL", &mounted);
+    let (page, _) = bob.page();
+    let forged = r#"{"t":["orders"],"m":[["orders-user:bob",0,"00","user:bob"],["orders-user:ann",0,"00","user:ann"],["stolen",0,"00","user:ann"]]}"#;
+    let res = bob.htmx(
+        "checkout",
+        "place_order",
+        "",
+        &state_of(&page, "checkout"),
+        &[],
+        forged,
+    );
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert!(
+        res.body.contains("data-pjx-id=\"orders-user:bob\""),
+        "{}",
+        res.body
+    );
+    assert!(
+        !res.body.contains("user:ann") && !res.body.contains("$59.00"),
+        "{}",
+        res.body
+    );
+    assert!(!res.body.contains("stolen"), "{}", res.body);
+
+    // Anonymous: not even loaded-and-refused regions leak.
+    let mut eve = app.client();
+    let (_, _, state) = cart_state(&mut eve);
+    let forged = r#"{"t":["orders","cart_badge"],"m":[["orders-user:ann",0,"00","user:ann"],["b",1,"00","user:ann"]]}"#;
+    let res = add_item(&mut eve, &state, 1, "S", forged);
+    assert_eq!(res.status, 200);
+    assert!(!res.body.contains("user:ann"), "{}", res.body);
+}
+
+#[test]
+fn checkout_is_rate_limited_per_user_with_retry_after() {
+    let app = TestApp::start();
+    let mut ann = app.client();
+    ann.sign_in("ann");
+    // Five requests a minute: mounts and events alike.
+    for _ in 0..5 {
+        let res = ann.htmx("checkout", "", "", "", &[], "");
+        assert_eq!(res.status, 200, "{}", res.body);
+    }
+    let res = ann.htmx("checkout", "", "", "", &[], "");
+    assert_eq!(res.status, 429, "{}", res.body);
+    let error = error_of(&res);
+    assert_eq!(error["code"], "rate_limited");
+    let retry: u64 = res.header("retry-after").unwrap().parse().unwrap();
+    assert!((59..=60).contains(&retry), "{retry}");
+    assert_eq!(error["retry_after"], retry);
+    // Bob has his own window.
+    let mut bob = app.client();
+    bob.sign_in("bob");
+    assert_eq!(bob.htmx("checkout", "", "", "", &[], "").status, 200);
+    // Ann is still refused; refusals are not counted, so her window does not grow.
+    assert_eq!(ann.htmx("checkout", "", "", "", &[], "").status, 429);
+    // Anonymous requests are refused (401) before they count against anyone.
+    let mut eve = app.client();
+    assert_eq!(eve.htmx("checkout", "", "", "", &[], "").status, 401);
+}
+
+// Components of the test's own for the render cache, on the real app's route.
+static STAMPS: AtomicUsize = AtomicUsize::new(0);
+
+#[component(name = "stamp", cache = "60s", source = "<p>{{ topic }} #{{ n }}</p>")]
+#[derive(Serialize, Deserialize)]
+struct Stamp {
+    topic: String,
+    n: usize,
+}
+
+#[derive(Deserialize)]
+struct StampParams {
+    topic: String,
+}
+
+#[component]
+impl Stamp {
+    fn mount(params: StampParams) -> Result<Stamp, EventError> {
+        let n = STAMPS.fetch_add(1, Ordering::SeqCst);
+        if params.topic == "fail" {
+            return Err(EventError::internal("stamp failed"));
+        }
+        Ok(Stamp {
+            topic: params.topic,
+            n,
+        })
+    }
+
+    fn on_bump(&mut self) {
+        self.n += 1000;
+    }
+}
+
+#[component(name = "whoami", cache = "60s", permissions = [IsAuthenticated], source = "<p>{{ who }}</p>")]
+#[derive(Serialize, Deserialize)]
+struct WhoAmI {
+    who: String,
+}
+
+#[component]
+impl WhoAmI {
+    fn mount(cx: &LoadCx) -> Result<WhoAmI, EventError> {
+        let me = cx.identity().ok_or(EventError::Unauthenticated)?;
+        Ok(WhoAmI { who: me.id.clone() })
+    }
+}
+
+#[test]
+fn the_render_cache_serves_mounts_bypasses_events_and_never_caches_errors() {
+    let app = TestApp::start();
+    let mut ann = app.client();
+    let mount = |who: &mut Shopper, topic: &str| {
+        who.json("stamp", &json!({ "params": { "topic": topic } }))
+    };
+    let first = mount(&mut ann, "news");
+    let hit = mount(&mut ann, "news");
+    assert_eq!(first.status, 200);
+    assert_eq!(first.body, hit.body, "a hit answers the same");
+    let other = mount(&mut ann, "sport");
+    assert_ne!(first.body, other.body);
+    // Events run, and do not disturb the cached mount.
+    let state = serde_json::from_str::<Value>(&first.body).unwrap()["state"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bumped = ann.json("stamp", &json!({ "event": "bump", "state": state }));
+    assert!(bumped.body.contains(" #100"), "{}", bumped.body);
+    assert_eq!(mount(&mut ann, "news").body, first.body);
+    // Failures are not cached: each one mounts again.
+    let before = STAMPS.load(Ordering::SeqCst);
+    assert_eq!(mount(&mut ann, "fail").status, 500);
+    assert_eq!(mount(&mut ann, "fail").status, 500);
+    assert_eq!(STAMPS.load(Ordering::SeqCst), before + 2);
+}
+
+#[test]
+fn the_render_cache_is_never_read_before_permissions() {
+    let app = TestApp::start();
+    let mut ann = app.client();
+    ann.sign_in("ann");
+    let res = ann.json("whoami", &json!({}));
+    assert!(
+        res.body.contains("<p data-pjx-component=\\\"whoami\\\""),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains(">ann</p>"));
+    let mut eve = app.client();
+    let res = eve.json("whoami", &json!({}));
+    assert_eq!(
+        (res.status, error_of(&res)["code"].as_str()),
+        (401, Some("unauthenticated"))
+    );
+    let mut bob = app.client();
+    bob.sign_in("bob");
+    assert!(bob.json("whoami", &json!({})).body.contains(">bob</p>"));
+}
+
+#[test]
+fn best_sellers_are_cached_until_an_order_is_placed() {
+    let app = TestApp::start();
+    let mut ann = app.client();
+    ann.sign_in("ann");
+    let best = |who: &mut Shopper| {
+        who.htmx(
+            "best_sellers",
+            "",
+            "",
+            "",
+            &[("params", r#"{"limit":3}"#)],
+            "",
+        )
+    };
+    let res = best(&mut ann);
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert!(res.body.contains("No orders yet"), "{}", res.body);
+    let (_, mounted, state) = cart_state(&mut ann);
+    add_item(&mut ann, &state, 1, "M", &mounted);
+    let (page, mounted) = ann.page();
+    ann.htmx(
+        "checkout",
+        "place_order",
+        "",
+        &state_of(&page, "checkout"),
+        &[],
+        &mounted,
+    );
+    // The order dirtied the best sellers' react key: the cached render is gone.
+    let res = best(&mut ann);
+    assert!(
+        res.body.contains("Crab tee <small>1 sold</small>"),
+        "{}",
+        res.body
+    );
+    // Parameters are checked like arguments.
+    let res = ann.htmx(
+        "best_sellers",
+        "",
+        "",
+        "",
+        &[("params", r#"{"limit":50}"#)],
+        "",
+    );
+    assert_eq!(
+        (res.status, error_of(&res)["field"].as_str()),
+        (422, Some("limit"))
+    );
+}
+
+#[test]
+fn signing_in_and_out() {
+    let app = TestApp::start();
+    let mut ann = app.client();
+    ann.sign_in("ann");
+    let (page, _) = ann.page();
+    assert!(page.contains("Signed in as <b>ann</b>"));
+    assert!(page.contains(r#"data-pjx-component="checkout""#));
+    assert!(page.contains(r#"data-pjx-id="orders-user:ann""#));
+    let res = ann.http.request("POST", "/logout", &[], "");
+    assert_eq!(res.status, 303);
+    let (page, _) = ann.page();
+    assert!(page.contains("Sign in to check out."));
+    let res = ann.http.request(
+        "POST",
+        "/login",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        "username=%3Cscript%3E",
+    );
+    assert_eq!(res.status, 422);
+}
