@@ -2,6 +2,7 @@
 //! same run so the ratio means something on a noisy machine.
 
 mod http;
+mod state;
 mod walk;
 
 fn main() {
@@ -9,6 +10,10 @@ fn main() {
     let run = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
     if run("walk") {
         walk::run();
+    }
+    if run("state") {
+        println!();
+        state::run();
     }
     if run("http") {
         println!();

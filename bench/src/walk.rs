@@ -143,7 +143,7 @@ fn baseline_once(s: &Setup) -> usize {
 }
 
 /// Median time per call, over enough calls to fill `budget`.
-fn measure(budget: Duration, mut f: impl FnMut() -> usize) -> Duration {
+pub(crate) fn measure(budget: Duration, mut f: impl FnMut() -> usize) -> Duration {
     for _ in 0..3 {
         black_box(f());
     }
@@ -158,7 +158,7 @@ fn measure(budget: Duration, mut f: impl FnMut() -> usize) -> Duration {
     samples[samples.len() / 2]
 }
 
-fn micros(d: Duration) -> f64 {
+pub(crate) fn micros(d: Duration) -> f64 {
     d.as_secs_f64() * 1e6
 }
 

@@ -243,8 +243,11 @@ impl Config {
                 let hook = Arc::clone(hook);
                 builder = builder.permission(move |ty, cx| hook(ty, cx));
             }
+            // Built now, so two components with events under one name stop the app at
+            // startup (naming both), not at its first event.
+            let stateful = pjx::stateful::registry();
             let keys = s.state_keys.clone().unwrap_or_else(|| {
-                if !pjx::stateful::registry().is_empty() {
+                if !stateful.is_empty() {
                     tracing::warn!(
                         target: "pjx::actix",
                         "no state keys configured (Pjx::state_keys): signing component state with a random key; state will not survive a restart"
@@ -258,6 +261,8 @@ impl Config {
                 pjx::cache::install_global(Arc::clone(cache));
             }
             pjx::render_cache::install_global(Arc::clone(engine.render_cache()));
+            // Likewise for reactive types.
+            engine.registry();
             engine
         })
     }

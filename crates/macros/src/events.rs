@@ -18,6 +18,8 @@ struct Handler {
     is_async: bool,
     /// In order: a named argument (name, type) or the context.
     args: Vec<Arg>,
+    /// Where a return type that is not an `EventOutcome` is reported.
+    output_span: Span,
 }
 
 enum Arg {
@@ -29,12 +31,13 @@ struct Mount {
     is_async: bool,
     params: Option<Box<Type>>,
     takes_cx: bool,
-    output: Option<Box<Type>>,
+    output: Box<Type>,
 }
 
 struct Restore {
     is_async: bool,
     takes_cx: bool,
+    output_span: Span,
 }
 
 pub fn expand_impl(args: TokenStream, item: ItemImpl) -> TokenStream {
@@ -54,7 +57,7 @@ pub fn expand_impl(args: TokenStream, item: ItemImpl) -> TokenStream {
     if !item.generics.params.is_empty() {
         cx.error_spanned_by(
             &item.generics,
-            "a component with events cannot be generic: each one is registered under one name",
+            "a component with events cannot be generic: it is registered under one name and its state is read back into one type; remove the type parameters from the struct and from this impl",
         );
     }
     let mut handlers = Vec::new();
@@ -143,11 +146,22 @@ fn parse_handler(cx: &mut Ctxt, f: &ImplItemFn, event: &str) -> Option<Handler> 
         return None;
     }
     if event.is_empty() {
-        cx.error_spanned_by(&f.sig.ident, "name the event: `fn on_increment(&mut self)`");
+        cx.error_spanned_by(
+            &f.sig.ident,
+            "`on_` names no event: a handler is `on_<event>`, e.g. `fn on_increment(&mut self)` handles the event `increment`",
+        );
         return None;
     }
+    const NOT_GENERIC: &str = "an event handler cannot be generic: its arguments are read from the JSON payload into concrete types; write e.g. `by: i64` or `item: NewItem` (a `Deserialize` type)";
     if !f.sig.generics.params.is_empty() {
-        cx.error_spanned_by(&f.sig.generics, "an event handler cannot be generic");
+        cx.error_spanned_by(&f.sig.generics, NOT_GENERIC);
+        return None;
+    }
+    if let Some(ty) = f.sig.inputs.iter().find_map(|arg| match arg {
+        FnArg::Typed(pat) if matches!(*pat.ty, Type::ImplTrait(_)) => Some(&pat.ty),
+        _ => None,
+    }) {
+        cx.error_spanned_by(ty, NOT_GENERIC);
         return None;
     }
     let args = parse_args(cx, f, "event")?;
@@ -156,7 +170,16 @@ fn parse_handler(cx: &mut Ctxt, f: &ImplItemFn, event: &str) -> Option<Handler> 
         method: f.sig.ident.clone(),
         is_async: f.sig.asyncness.is_some(),
         args,
+        output_span: output_span(f),
     })
+}
+
+/// The declared return type's span (the function's name when it returns `()`).
+fn output_span(f: &ImplItemFn) -> Span {
+    match &f.sig.output {
+        syn::ReturnType::Default => f.sig.ident.span(),
+        syn::ReturnType::Type(_, ty) => ty.span(),
+    }
 }
 
 fn parse_mount(cx: &mut Ctxt, f: &ImplItemFn) -> Option<Mount> {
@@ -186,8 +209,14 @@ fn parse_mount(cx: &mut Ctxt, f: &ImplItemFn) -> Option<Mount> {
         }
     }
     let output = match &f.sig.output {
-        syn::ReturnType::Default => None,
-        syn::ReturnType::Type(_, ty) => Some(ty.clone()),
+        syn::ReturnType::Default => {
+            cx.error_spanned_by(
+                &f.sig.ident,
+                "`mount` returns the component's first state: write `fn mount(params: Params, cx: &LoadCx) -> Result<Self, EventError>` (or `-> Self`)",
+            );
+            return None;
+        }
+        syn::ReturnType::Type(_, ty) => ty.clone(),
     };
     Some(Mount {
         is_async: f.sig.asyncness.is_some(),
@@ -209,14 +238,23 @@ fn parse_restore(cx: &mut Ctxt, f: &ImplItemFn) -> Option<Restore> {
         );
         return None;
     }
-    let args = parse_args(cx, f, "restore")?;
-    if args.iter().any(|a| matches!(a, Arg::Named(..))) {
-        cx.error_spanned_by(&f.sig.inputs, "`restore` takes only `cx: &LoadCx`");
+    // Anything but the context: `restore` gets nothing from the client.
+    let named = f.sig.inputs.iter().find(|arg| match arg {
+        FnArg::Typed(pat) => !is_load_cx(&pat.ty),
+        FnArg::Receiver(_) => false,
+    });
+    if let Some(arg) = named {
+        cx.error_spanned_by(
+            arg,
+            "`restore` takes only the request context, never values from the client: write `fn restore(&mut self, cx: &LoadCx)` and read what it needs through `cx`",
+        );
         return None;
     }
+    let args = parse_args(cx, f, "restore")?;
     Some(Restore {
         is_async: f.sig.asyncness.is_some(),
         takes_cx: !args.is_empty(),
+        output_span: output_span(f),
     })
 }
 
@@ -237,7 +275,7 @@ fn expand_stateful(
         Some(m) => {
             let read_params = match &m.params {
                 Some(ty) => quote_spanned! {ty.span()=>
-                    let __pjx_params: #ty = ::pjx::__private::parameters::<#ty>(params)?;
+                    let __pjx_params: #ty = ::pjx::__private::mount_parameters::<#ty>(params)?;
                 },
                 None => quote! { let _ = params; },
             };
@@ -249,8 +287,7 @@ fn expand_stateful(
                 call_args.push(quote!(cx));
             }
             let call = maybe_await(quote!(<#self_ty>::mount(#(#call_args),*)), m.is_async);
-            let span = m.output.as_ref().map_or(Span::call_site(), |t| t.span());
-            let convert = quote_spanned! {span=>
+            let convert = quote_spanned! {m.output.span()=>
                 ::pjx::__private::MountOutcome::<Self>::into_mount_result(__pjx_mounted)
             };
             quote! {
@@ -273,9 +310,13 @@ fn expand_stateful(
                 quote!(self)
             };
             let call = maybe_await(quote!(<#self_ty>::restore(#args)), r.is_async);
+            let convert = quote_spanned! {r.output_span=>
+                ::pjx::__private::EventOutcome::into_event_result(__pjx_restored)
+            };
             quote! {
                 let _ = &cx;
-                ::pjx::__private::EventOutcome::into_event_result(#call)
+                let __pjx_restored = #call;
+                #convert
             }
         }
         None => quote! {
@@ -296,7 +337,7 @@ fn expand_stateful(
                     let key = name.to_string();
                     let key = key.strip_prefix("r#").unwrap_or(&key).to_owned();
                     reads.push(quote_spanned! {ty.span()=>
-                        let #var: #ty = ::pjx::__private::argument::<#ty>(&mut payload, #key)?;
+                        let #var: #ty = ::pjx::__private::event_argument::<#ty>(&mut payload, #key)?;
                     });
                     call_args.push(quote!(#var));
                 }
@@ -306,10 +347,14 @@ fn expand_stateful(
             quote!(<#self_ty>::#method(self, #(#call_args),*)),
             h.is_async,
         );
+        let convert = quote_spanned! {h.output_span=>
+            ::pjx::__private::EventOutcome::into_event_result(__pjx_outcome)
+        };
         quote! {
             #event => {
                 #(#reads)*
-                ::pjx::__private::EventOutcome::into_event_result(#call)
+                let __pjx_outcome = #call;
+                #convert
             }
         }
     });
@@ -322,7 +367,7 @@ fn expand_stateful(
         }
     };
     let assert_state = quote_spanned! {self_ty.span()=>
-        const _: fn() = ::pjx::__private::assert_serializable_state::<#self_ty>;
+        struct __PjxStateCheck(::pjx::__private::StateCheck<#self_ty>);
     };
     quote! {
         const _: () = {

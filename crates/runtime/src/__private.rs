@@ -172,10 +172,52 @@ pub fn object_permission_allows<P: Permission<C>, C: ?Sized>(
 )]
 pub trait SerializableState: serde::Serialize + serde::de::DeserializeOwned {}
 
+// Not recommended, so a failure is reported once, as this trait, rather than once per missing
+// serde trait.
+#[diagnostic::do_not_recommend]
 impl<T: serde::Serialize + serde::de::DeserializeOwned> SerializableState for T {}
 
-/// The check that a component with events has serializable state.
-pub fn assert_serializable_state<T: SerializableState>() {}
+/// The check that a component with events has serializable state, named in a field type so it
+/// is made when items are checked (before bodies): it is then reported before the errors rustc
+/// adds for `Stateful`'s own serde bounds.
+pub struct StateCheck<T: SerializableState>(core::marker::PhantomData<T>);
+
+/// The type of an event argument: read from the JSON payload.
+#[diagnostic::on_unimplemented(
+    message = "event arguments are read from the JSON payload, so `{Self}` must implement `Deserialize`",
+    label = "read from the payload",
+    note = "derive `serde::Deserialize` on `{Self}`, or take a type that implements it (numbers, `String`, `bool`, `Option<T>`, `Vec<T>`, ...)"
+)]
+pub trait EventArgument: serde::de::DeserializeOwned {}
+
+#[diagnostic::do_not_recommend]
+impl<T: serde::de::DeserializeOwned> EventArgument for T {}
+
+/// Reads one event argument (see [`argument`]); a type that cannot be read fails here, once,
+/// with `EventArgument`'s message.
+pub fn event_argument<T: EventArgument>(
+    payload: &mut Payload,
+    name: &str,
+) -> Result<T, EventError> {
+    argument(payload, name)
+}
+
+/// The type of `mount`'s parameters: read from the JSON mount parameters.
+#[diagnostic::on_unimplemented(
+    message = "`mount` parameters are read from JSON, so `{Self}` must implement `Deserialize`",
+    label = "read from the mount parameters",
+    note = "derive `serde::Deserialize` on `{Self}` (a struct with one field per parameter), or take a type that implements it"
+)]
+pub trait MountParams: serde::de::DeserializeOwned {}
+
+#[diagnostic::do_not_recommend]
+impl<T: serde::de::DeserializeOwned> MountParams for T {}
+
+/// Reads `mount`'s parameters (see [`parameters`]); a type that cannot be read fails here,
+/// once, with `MountParams`'s message.
+pub fn mount_parameters<T: MountParams>(params: JsonValue) -> Result<T, EventError> {
+    parameters(params)
+}
 
 /// Autoref specialization for `#[mutates]`: `Result` succeeds when `Ok`, anything else when
 /// the function returns.

@@ -210,3 +210,71 @@ impl EngineBuilder {
         Arc::new(self.engine)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use parking_lot::Mutex;
+
+    use super::*;
+    use crate::cache::InvalidationSink;
+    use crate::key::Key;
+    use crate::render_cache::CachedRender;
+
+    /// A backend whose "other processes" the test plays.
+    #[derive(Default)]
+    struct Remote(Mutex<Vec<InvalidationSink>>);
+
+    impl InvalidationBackend for Remote {
+        fn publish(&self, _keys: &[Key]) {}
+        fn subscribe(&self, sink: InvalidationSink) {
+            self.0.lock().push(sink);
+        }
+    }
+
+    fn cached(engine: &Engine) -> bool {
+        engine.render_cache().get("best\u{0}{}").is_some()
+    }
+
+    #[test]
+    fn invalidations_from_anywhere_reach_the_render_cache() {
+        let remote = Arc::new(Remote::default());
+        let engine = Engine::builder().invalidation(remote.clone()).build();
+        let fill = || {
+            engine.render_cache().insert(
+                "best\u{0}{}".into(),
+                CachedRender {
+                    html: "<p></p>".into(),
+                    state: "v1.e30.x".into(),
+                    component_id: "best".into(),
+                    optimistic: Vec::new(),
+                },
+                Duration::from_secs(60),
+                &["orders"],
+            );
+        };
+        fill();
+        assert!(cached(&engine));
+        // Another process changed an unrelated key, then this one.
+        let deliver = |name| {
+            for sink in remote.0.lock().iter() {
+                sink(&[Key::new(name)]);
+            }
+        };
+        deliver("carts");
+        assert!(cached(&engine));
+        deliver("orders");
+        assert!(!cached(&engine));
+        // This process, through its shared cache (what `pjx::invalidate` does).
+        fill();
+        engine
+            .shared_cache()
+            .unwrap()
+            .invalidate(&[Key::with_instance("orders", "7")]);
+        assert!(
+            !cached(&engine),
+            "a keyed key drops entries of its whole key"
+        );
+    }
+}

@@ -113,7 +113,34 @@ pub use pjx_macros::reactive;
 ///
 /// Options: exactly one of `template = "file.html"`, `source = "…"` or `extends = Other`, and
 /// optionally `css = "…"`, `js = "…"` (files under the crate's `templates/`, or URLs starting
-/// with `/` or `http`), and `name = "…"`.
+/// with `/` or `http`), `name = "…"`, and `permissions = [IsAuthenticated, …]`.
+///
+/// On the component's `impl` block, `#[component]` declares its events — `mount`, `restore`,
+/// `on_<event>` handlers and `optimistic` — making it a component with events, whose state
+/// travels through the browser as a signed token. Such a component derives serde's
+/// `Serialize` and `Deserialize`, may mark fields `#[pjx(locked)]` (never sent; re-derived by
+/// `restore`), and takes the options `rate_limit = "10/min"` and `cache = "60s"` (with
+/// `react = [Keys::…]` to drop cached renders when those keys change):
+///
+/// ```
+/// use pjx::prelude::*;
+/// use serde::{Deserialize, Serialize};
+///
+/// #[component(name = "likes", rate_limit = "30/min", source = "<p><b data-pjx-bind=\"n\">{{ n }}</b> <button {{ self.on(\"like\") }}>♥</button></p>")]
+/// #[derive(Serialize, Deserialize)]
+/// pub struct Likes { n: u32 }
+///
+/// #[component]
+/// impl Likes {
+///     fn mount() -> Likes { Likes { n: 0 } }
+///     fn on_like(&mut self) { self.n += 1; }
+///     fn optimistic(&self, event: &str, _: &Payload) -> Option<Patch> {
+///         (event == "like").then(|| Patch::new().set("n", self.n + 1))
+///     }
+/// }
+/// ```
+///
+/// See `docs/components.md`.
 pub use pjx_macros::component;
 
 /// Marks a function or method that changes state: when it returns normally (for a `Result`,

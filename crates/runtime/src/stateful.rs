@@ -922,7 +922,7 @@ pub fn parameters<T: DeserializeOwned>(params: Value) -> Result<T, EventError> {
 
 /// What an event handler may return: `()` or `Result<(), E>` with `E: Into<EventError>`.
 #[diagnostic::on_unimplemented(
-    message = "an event handler returns `()` or `Result<(), E>`, not `{Self}`",
+    message = "event handlers and `restore` return `()` or `Result<(), E>`, not `{Self}`",
     label = "change the return type",
     note = "errors convert with `?`: any std error becomes a 500, `EventError::invalid(field, msg)` a 422"
 )]
@@ -946,7 +946,8 @@ impl<E: Into<EventError>> EventOutcome for Result<(), E> {
 /// What `mount` may return: `Self` or `Result<Self, E>` with `E: Into<EventError>`.
 #[diagnostic::on_unimplemented(
     message = "`mount` returns `{T}` or `Result<{T}, E>`, not `{Self}`",
-    label = "change the return type"
+    label = "change the return type",
+    note = "`mount` builds the component's first state: return it, or `Err(…)` with any std error (a 500) or `EventError::invalid(field, msg)` (a 422)"
 )]
 pub trait MountOutcome<T> {
     /// The outcome as a result.

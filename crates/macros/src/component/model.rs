@@ -232,16 +232,17 @@ fn parse_options(cx: &mut Ctxt, kind: Kind, args: TokenStream) -> Options {
             "rate_limit" if kind == Kind::Plain => {
                 let lit: LitStr = meta.value()?.parse()?;
                 match parse_rate_limit(&lit.value()) {
-                    Some(limit) => options.rate_limit = Some(limit),
-                    None => cx.error_spanned_by(
-                        &lit,
-                        "a rate limit is `\"<count>/<unit>\"`, the unit one of s, min, hour, day: e.g. `rate_limit = \"10/min\"`",
-                    ),
+                    Ok(limit) => options.rate_limit = Some(limit),
+                    Err(message) => cx.error_spanned_by(&lit, message),
                 }
             }
             "cache" if kind == Kind::Plain => {
                 let lit: LitStr = meta.value()?.parse()?;
                 match parse_duration(&lit.value()) {
+                    Some(0) => cx.error_spanned_by(
+                        &lit,
+                        "a cache lifetime of zero caches nothing: give a positive one, e.g. `cache = \"60s\"`, or remove `cache`",
+                    ),
                     Some(secs) => options.cache = Some((ident, secs)),
                     None => cx.error_spanned_by(
                         &lit,
@@ -367,18 +368,24 @@ fn derives_serde(item: &ItemStruct) -> bool {
     })
 }
 
-/// `"10/min"` → (10, 60).
-fn parse_rate_limit(text: &str) -> Option<(u32, u64)> {
-    let (count, unit) = text.split_once('/')?;
-    let count: u32 = count.trim().parse().ok().filter(|&c| c > 0)?;
+/// `"10/min"` → (10, 60); the error names the rule and what to write.
+fn parse_rate_limit(text: &str) -> Result<(u32, u64), &'static str> {
+    const SHAPE: &str = "a rate limit is `\"<count>/<unit>\"`, the unit one of s, min, hour, day: e.g. `rate_limit = \"10/min\"`";
+    let (count, unit) = text.split_once('/').ok_or(SHAPE)?;
+    let count: u32 = count.trim().parse().map_err(|_| SHAPE)?;
     let secs = match unit.trim() {
         "s" | "sec" | "second" => 1,
         "m" | "min" | "minute" => 60,
         "h" | "hour" => 3_600,
         "d" | "day" => 86_400,
-        _ => return None,
+        _ => return Err(SHAPE),
     };
-    Some((count, secs))
+    if count == 0 {
+        return Err(
+            "a rate limit of 0 would refuse every request: allow at least one per window, e.g. `rate_limit = \"10/min\"`, or remove `rate_limit`",
+        );
+    }
+    Ok((count, secs))
 }
 
 /// `"60s"`, `"5m"`, `"1h"`, `"2d"` → seconds.
@@ -386,7 +393,7 @@ fn parse_duration(text: &str) -> Option<u64> {
     let text = text.trim();
     let split = text.find(|c: char| !c.is_ascii_digit())?;
     let (number, unit) = text.split_at(split);
-    let number: u64 = number.parse().ok().filter(|&n| n > 0)?;
+    let number: u64 = number.parse().ok()?;
     let factor = match unit.trim() {
         "s" | "sec" => 1,
         "m" | "min" => 60,
