@@ -145,3 +145,20 @@ pub async fn settle(client: &Client) {
     .await;
     tokio::time::sleep(Duration::from_millis(50)).await;
 }
+
+/// Browser sessions are heavy on a 2-core machine: tests hold this to run one at a time.
+pub static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// A fresh session on `url`, once htmx and pjx.js are loaded.
+pub async fn open(url: &str) -> Client {
+    let client = session().await;
+    client.goto(url).await.expect("the page loads");
+    wait_for(
+        &client,
+        "return !!(window.htmx && window.pjx)",
+        Duration::from_secs(10),
+        "the runtime",
+    )
+    .await;
+    client
+}

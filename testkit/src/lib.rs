@@ -1,5 +1,6 @@
-//! What the examples' tests share: a raw HTTP client for real servers on loopback, and
-//! Debian's Chromium driven through chromedriver.
+//! What the examples' tests share: a raw HTTP client for real servers on loopback, per-path
+//! faults for those servers, and Debian's Chromium driven through chromedriver.
 
 pub mod browser;
+pub mod faults;
 pub mod http;

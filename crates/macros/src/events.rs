@@ -133,12 +133,16 @@ fn parse_args(cx: &mut Ctxt, f: &ImplItemFn, what: &str) -> Option<Vec<Arg>> {
     ok.then_some(args)
 }
 
-fn parse_handler(cx: &mut Ctxt, f: &ImplItemFn, event: &str) -> Option<Handler> {
-    let receiver_ok = matches!(
+/// Whether `f` takes `&mut self`.
+fn takes_mut_self(f: &ImplItemFn) -> bool {
+    matches!(
         f.sig.receiver(),
         Some(r) if matches!(r.kind, syn::ReceiverKind::Reference(_, _, Some(_)))
-    );
-    if !receiver_ok {
+    )
+}
+
+fn parse_handler(cx: &mut Ctxt, f: &ImplItemFn, event: &str) -> Option<Handler> {
+    if !takes_mut_self(f) {
         cx.error_spanned_by(
             &f.sig.ident,
             format!("an event handler changes the component's state: write `fn on_{event}(&mut self, …)`"),
@@ -227,11 +231,7 @@ fn parse_mount(cx: &mut Ctxt, f: &ImplItemFn) -> Option<Mount> {
 }
 
 fn parse_restore(cx: &mut Ctxt, f: &ImplItemFn) -> Option<Restore> {
-    let receiver_ok = matches!(
-        f.sig.receiver(),
-        Some(r) if matches!(r.kind, syn::ReceiverKind::Reference(_, _, Some(_)))
-    );
-    if !receiver_ok {
+    if !takes_mut_self(f) {
         cx.error_spanned_by(
             &f.sig.ident,
             "`restore` fills the fields the state token does not carry: write `fn restore(&mut self, cx: &LoadCx)`",

@@ -372,7 +372,7 @@ impl EventRequest {
         };
         let event = text(&mut fields, "event")?;
         let state = text(&mut fields, "state")?;
-        let mut payload = match fields.remove("payload") {
+        let payload = match fields.remove("payload") {
             None | Some(Value::Null) => Payload::new(),
             Some(Value::Object(map)) => map,
             Some(Value::String(json)) => payload_from_text(&json)?,
@@ -388,15 +388,9 @@ impl EventRequest {
             Some(Value::String(text)) => serde_json::from_str(&text).unwrap_or(Value::String(text)),
             Some(value) => value,
         };
-        for (name, value) in fields {
-            payload.entry(name).or_insert(value);
-        }
-        Ok(EventRequest {
-            event,
-            payload,
-            state,
-            params,
-        })
+        Ok(EventRequest::assemble(
+            event, state, params, payload, fields,
+        ))
     }
 
     /// Reads form fields (`application/x-www-form-urlencoded`, as htmx posts): `event`,
@@ -435,7 +429,7 @@ impl EventRequest {
             }
         }
         let [event, payload, state, params] = reserved;
-        let mut payload = match payload {
+        let payload = match payload {
             None => Payload::new(),
             Some(text) => payload_from_text(&text)?,
         };
@@ -444,15 +438,26 @@ impl EventRequest {
             Some(text) => serde_json::from_str(&text)
                 .map_err(|e| EventError::BadRequest(format!("`params` must be JSON text: {e}")))?,
         };
+        Ok(EventRequest::assemble(event, state, params, payload, extra))
+    }
+
+    /// A request whose arguments are `payload`, then the `extra` fields it does not name.
+    fn assemble(
+        event: Option<String>,
+        state: Option<String>,
+        params: Value,
+        mut payload: Payload,
+        extra: Map<String, Value>,
+    ) -> Self {
         for (name, value) in extra {
             payload.entry(name).or_insert(value);
         }
-        Ok(EventRequest {
+        EventRequest {
             event,
             payload,
             state,
             params,
-        })
+        }
     }
 }
 

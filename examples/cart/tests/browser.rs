@@ -7,24 +7,23 @@ mod support;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::browser::{click, js, session, settle, skipped, text, wait_for};
+use support::browser::{self, click, js, settle, skipped, text, wait_for};
 use support::{Rule, TestApp};
 
 const SECOND: Duration = Duration::from_secs(1);
 
-/// Browser sessions are heavy on a 2-core machine: one test at a time.
-static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-async fn open(app: &TestApp) -> fantoccini::Client {
-    let client = session().await;
-    client.goto(&app.url("/")).await.unwrap();
-    wait_for(
-        &client,
-        "return !!(window.htmx && window.pjx)",
-        10 * SECOND,
-        "the runtime",
-    )
-    .await;
+/// The app and a browser on its page (one test at a time), unless browser tests are skipped.
+async fn start() -> Option<(
+    tokio::sync::MutexGuard<'static, ()>,
+    TestApp,
+    fantoccini::Client,
+)> {
+    if skipped() {
+        return None;
+    }
+    let one = browser::ONE_AT_A_TIME.lock().await;
+    let app = TestApp::start();
+    let client = browser::open(&app.url("/")).await;
     settle(&client).await;
     // Count rollbacks and errors as they happen.
     js(
@@ -35,7 +34,7 @@ async fn open(app: &TestApp) -> fantoccini::Client {
          return true",
     )
     .await;
-    client
+    Some((one, app, client))
 }
 
 /// What the cart shows now, and whether a request is in flight.
@@ -53,19 +52,11 @@ const ADD_TEE: &str = "li[data-product='1'] button";
 
 #[tokio::test]
 async fn an_add_shows_the_new_count_at_once_and_the_answer_confirms_it() {
-    if skipped() {
+    let Some((_one, app, client)) = start().await else {
         return;
-    }
-    let _one = ONE_AT_A_TIME.lock().await;
-    let app = TestApp::start();
-    let client = open(&app).await;
-    app.rules.set(
-        "/components/cart",
-        Rule {
-            delay: Duration::from_millis(1500),
-            fail: None,
-        },
-    );
+    };
+    app.rules
+        .set("/components/cart", Rule::delay(Duration::from_millis(1500)));
     click(&client, ADD_TEE).await;
     // Before the server has answered: the patch is on screen.
     let now = js(&client, CART_NOW).await;
@@ -101,13 +92,8 @@ async fn an_add_shows_the_new_count_at_once_and_the_answer_confirms_it() {
         (Some("2"), Some("$33.00"), Some("2"))
     );
     // Taking one out is optimistic too.
-    app.rules.set(
-        "/components/cart",
-        Rule {
-            delay: Duration::from_millis(1500),
-            fail: None,
-        },
-    );
+    app.rules
+        .set("/components/cart", Rule::delay(Duration::from_millis(1500)));
     click(&client, ".line:first-child button").await;
     let now = js(&client, CART_NOW).await;
     assert_eq!(
@@ -122,12 +108,9 @@ async fn an_add_shows_the_new_count_at_once_and_the_answer_confirms_it() {
 
 #[tokio::test]
 async fn a_failing_request_rolls_the_patch_back_exactly() {
-    if skipped() {
+    let Some((_one, app, client)) = start().await else {
         return;
-    }
-    let _one = ONE_AT_A_TIME.lock().await;
-    let app = TestApp::start();
-    let client = open(&app).await;
+    };
     click(&client, ADD_TEE).await;
     settle(&client).await;
     let before = js(&client, CART_NOW).await;
@@ -144,10 +127,7 @@ async fn a_failing_request_rolls_the_patch_back_exactly() {
     // A server error (5xx).
     app.rules.set(
         "/components/cart",
-        Rule {
-            delay: Duration::from_millis(1000),
-            fail: Some(500),
-        },
+        Rule::fail(500, Duration::from_millis(1000)),
     );
     click(&client, ADD_TEE).await;
     let now = js(&client, CART_NOW).await;
@@ -173,13 +153,8 @@ async fn a_failing_request_rolls_the_patch_back_exactly() {
 
     // A refusal from the handler (422, a size the product does not come in): rolled back, and
     // the JSON error reaches the page as a pjx:error event.
-    app.rules.set(
-        "/components/cart",
-        Rule {
-            delay: Duration::from_millis(1000),
-            fail: None,
-        },
-    );
+    app.rules
+        .set("/components/cart", Rule::delay(Duration::from_millis(1000)));
     js(
         &client,
         "const select = document.querySelector(\"li[data-product='1'] select\");
@@ -216,13 +191,8 @@ async fn a_failing_request_rolls_the_patch_back_exactly() {
     );
 
     // No answer at all (a timeout, as on a dead network).
-    app.rules.set(
-        "/components/cart",
-        Rule {
-            delay: Duration::from_secs(5),
-            fail: None,
-        },
-    );
+    app.rules
+        .set("/components/cart", Rule::delay(Duration::from_secs(5)));
     js(
         &client,
         "htmx.config.timeout = 400; document.querySelector(\"li[data-product='1'] select\").value = 'M'; return true",
@@ -256,12 +226,9 @@ async fn a_failing_request_rolls_the_patch_back_exactly() {
 
 #[tokio::test]
 async fn a_signed_in_shopper_checks_out_and_the_page_follows() {
-    if skipped() {
+    let Some((_one, _app, client)) = start().await else {
         return;
-    }
-    let _one = ONE_AT_A_TIME.lock().await;
-    let app = TestApp::start();
-    let client = open(&app).await;
+    };
     // The best sellers were mounted once the page loaded.
     wait_for(
         &client,

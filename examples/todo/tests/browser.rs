@@ -5,25 +5,13 @@ mod support;
 
 use std::time::Duration;
 
-use support::browser::{click, js, session, settle, skipped, text, wait_for};
+use support::browser::{self, click, js, settle, skipped, text, wait_for};
 use support::{Rule, TestApp};
 
 const SECOND: Duration = Duration::from_secs(1);
 
-/// Browser sessions are heavy on a 2-core machine: one test at a time.
-static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 async fn open(app: &TestApp) -> fantoccini::Client {
-    let client = session().await;
-    client.goto(&app.url("/")).await.unwrap();
-    wait_for(
-        &client,
-        "return !!(window.htmx && window.pjx)",
-        10 * SECOND,
-        "the runtime",
-    )
-    .await;
-    client
+    browser::open(&app.url("/")).await
 }
 
 #[tokio::test]
@@ -31,7 +19,7 @@ async fn a_cold_load_injects_the_runtime_once() {
     if skipped() {
         return;
     }
-    let _one = ONE_AT_A_TIME.lock().await;
+    let _one = browser::ONE_AT_A_TIME.lock().await;
     let app = TestApp::start();
     let client = open(&app).await;
     let count = |src: &'static str| {
@@ -90,13 +78,8 @@ async fn a_cold_load_injects_the_runtime_once() {
         .await,
         1
     );
-    app.rules.set(
-        "/rows/2/toggle",
-        Rule {
-            delay: Duration::from_millis(600),
-            fail: None,
-        },
-    );
+    app.rules
+        .set("/rows/2/toggle", Rule::delay(Duration::from_millis(600)));
     click(&client, "#row-2 .todo__check").await;
     wait_for(
         &client,
@@ -119,7 +102,7 @@ async fn toggling_a_row_updates_the_row_counter_and_clear_button_only() {
     if skipped() {
         return;
     }
-    let _one = ONE_AT_A_TIME.lock().await;
+    let _one = browser::ONE_AT_A_TIME.lock().await;
     let app = TestApp::start();
     let client = open(&app).await;
     // Mark DOM nodes: a swapped node is a new node without the mark.
@@ -160,7 +143,7 @@ async fn clearing_completed_removes_their_rows() {
     if skipped() {
         return;
     }
-    let _one = ONE_AT_A_TIME.lock().await;
+    let _one = browser::ONE_AT_A_TIME.lock().await;
     let app = TestApp::start();
     let client = open(&app).await;
     for row in ["#row-1", "#row-3"] {
@@ -202,7 +185,7 @@ async fn adding_a_todo() {
     if skipped() {
         return;
     }
-    let _one = ONE_AT_A_TIME.lock().await;
+    let _one = browser::ONE_AT_A_TIME.lock().await;
     let app = TestApp::start();
     let client = open(&app).await;
     let input = client
@@ -251,16 +234,11 @@ async fn loading_indicators_light_during_a_request_and_go_out_after() {
     if skipped() {
         return;
     }
-    let _one = ONE_AT_A_TIME.lock().await;
+    let _one = browser::ONE_AT_A_TIME.lock().await;
     let app = TestApp::start();
     let client = open(&app).await;
-    app.rules.set(
-        "/rows/1/toggle",
-        Rule {
-            delay: Duration::from_millis(900),
-            fail: None,
-        },
-    );
+    app.rules
+        .set("/rows/1/toggle", Rule::delay(Duration::from_millis(900)));
     click(&client, "#row-1 .todo__check").await;
     // Lit while in flight: the row shimmers, the shared clear button spins, row 2 does not.
     wait_for(
@@ -310,23 +288,13 @@ async fn overlapping_requests_keep_a_shared_region_lit_until_the_last_ends() {
     if skipped() {
         return;
     }
-    let _one = ONE_AT_A_TIME.lock().await;
+    let _one = browser::ONE_AT_A_TIME.lock().await;
     let app = TestApp::start();
     let client = open(&app).await;
-    app.rules.set(
-        "/rows/1/toggle",
-        Rule {
-            delay: Duration::from_millis(500),
-            fail: None,
-        },
-    );
-    app.rules.set(
-        "/rows/2/toggle",
-        Rule {
-            delay: Duration::from_millis(1800),
-            fail: None,
-        },
-    );
+    app.rules
+        .set("/rows/1/toggle", Rule::delay(Duration::from_millis(500)));
+    app.rules
+        .set("/rows/2/toggle", Rule::delay(Duration::from_millis(1800)));
     click(&client, "#row-1 .todo__check").await;
     click(&client, "#row-2 .todo__check").await;
     wait_for(
@@ -379,15 +347,12 @@ async fn a_failed_request_releases_its_indicators() {
     if skipped() {
         return;
     }
-    let _one = ONE_AT_A_TIME.lock().await;
+    let _one = browser::ONE_AT_A_TIME.lock().await;
     let app = TestApp::start();
     let client = open(&app).await;
     app.rules.set(
         "/rows/1/toggle",
-        Rule {
-            delay: Duration::from_millis(600),
-            fail: Some(500),
-        },
+        Rule::fail(500, Duration::from_millis(600)),
     );
     click(&client, "#row-1 .todo__check").await;
     wait_for(
@@ -422,7 +387,7 @@ async fn component_assets_arrive_once() {
     if skipped() {
         return;
     }
-    let _one = ONE_AT_A_TIME.lock().await;
+    let _one = browser::ONE_AT_A_TIME.lock().await;
     // A page with no rows at all: the row stylesheet is not loaded yet.
     let app = TestApp::start();
     for id in 1..=3 {

@@ -4,37 +4,14 @@
 
 #[allow(unused_imports)] // the http tests do not drive a browser
 pub use pjx_testkit::browser;
+#[allow(unused_imports)] // not every test binary injects faults
+pub use pjx_testkit::faults::{Rule, Rules};
 pub use pjx_testkit::http::*;
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::{App, HttpResponse, HttpServer, web};
+use actix_web::{App, HttpServer, web};
 use todo::Store;
-
-/// How the test server treats one path: wait, then answer normally or with a status.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Rule {
-    pub delay: Duration,
-    pub fail: Option<u16>,
-}
-
-/// Per-path rules, changeable while the server runs.
-#[derive(Clone, Default)]
-pub struct Rules(Arc<Mutex<HashMap<String, Rule>>>);
-
-impl Rules {
-    pub fn set(&self, path: &str, rule: Rule) {
-        self.0.lock().unwrap().insert(path.to_owned(), rule);
-    }
-
-    fn get(&self, path: &str) -> Option<Rule> {
-        self.0.lock().unwrap().get(path).copied()
-    }
-}
 
 /// The todo app, exactly as `main` builds it, plus the rules, on 127.0.0.1:<random>.
 pub struct TestApp {
@@ -60,26 +37,7 @@ impl TestApp {
                     let rules = app_rules.clone();
                     App::new()
                         .wrap(pjx.clone())
-                        .wrap_fn(move |req: ServiceRequest, srv| {
-                            let rule = rules.get(req.path()).unwrap_or_default();
-                            // A failing rule answers without running the handler at all.
-                            let outcome = match rule.fail {
-                                Some(code) => Err(fail(req, code)),
-                                None => Ok(actix_web::dev::Service::call(srv, req)),
-                            };
-                            async move {
-                                if !rule.delay.is_zero() {
-                                    actix_web::rt::time::sleep(rule.delay).await;
-                                }
-                                match outcome {
-                                    Err(failed) => Ok(failed),
-                                    Ok(call) => {
-                                        let res: ServiceResponse<_> = call.await?;
-                                        Ok(res.map_into_boxed_body())
-                                    }
-                                }
-                            }
-                        })
+                        .wrap_fn(move |req, srv| rules.apply(req, srv))
                         .configure(todo::configure(app_store.clone()))
                 })
                 .workers(2)
@@ -115,9 +73,4 @@ impl TestApp {
         let manifest = pjx::testing::manifest_from_html(&page.body);
         (page.body, pjx::testing::compact_mounted_header(&manifest))
     }
-}
-
-fn fail(req: ServiceRequest, code: u16) -> ServiceResponse {
-    let status = actix_web::http::StatusCode::from_u16(code).unwrap();
-    req.into_response(HttpResponse::build(status).body("injected failure"))
 }
