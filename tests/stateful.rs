@@ -35,6 +35,11 @@ struct Tally {
 }
 
 #[derive(Deserialize)]
+struct Setting {
+    count: i64,
+}
+
+#[derive(Deserialize)]
 struct TallyParams {
     start: i64,
 }
@@ -80,6 +85,10 @@ impl Tally {
 
     fn on_touch(&mut self) {
         touch_catalog();
+    }
+
+    fn on_set(&mut self, to: Setting) {
+        self.count = to.count;
     }
 
     fn optimistic(&self, event: &str, payload: &Payload) -> Option<Patch> {
@@ -584,4 +593,158 @@ async fn optimistic_patches_are_computed_from_the_rendered_state() {
         t.html()
             .contains(r#"data-pjx-optimistic="{&quot;count&quot;:43}""#)
     );
+}
+
+#[tokio::test]
+async fn a_422_names_the_argument_or_parameter_at_fault() {
+    let mut t = ComponentTest::<Tally>::new();
+    let field = |e: EventError| e.to_json()["error"]["field"].as_str().map(str::to_owned);
+    // Mount parameters: a wrong type, a missing one.
+    let e = t.mount(json!({ "start": "many" })).await.unwrap_err();
+    assert_eq!((e.status(), field(e).as_deref()), (422, Some("start")));
+    t.mount(json!({ "start": 1 })).await.unwrap();
+    // An argument's inner field.
+    let e = t
+        .dispatch("set", json!({ "to": { "count": "x" } }))
+        .await
+        .unwrap_err();
+    assert_eq!(field(e).as_deref(), Some("to.count"));
+    let e = t.dispatch("set", json!({ "to": {} })).await.unwrap_err();
+    assert_eq!(field(e).as_deref(), Some("to.count"));
+    t.dispatch("set", json!({ "to": { "count": 9 } }))
+        .await
+        .unwrap();
+    assert_eq!(t.state().count, 9);
+}
+
+/// Marks a requester whose access was withdrawn (class-level check).
+struct Banned;
+/// Marks a requester whose access to the instance was withdrawn (object-level check).
+struct Revoked;
+
+struct NotBanned;
+impl<C> Permission<C> for NotBanned {
+    fn has_permission(cx: &LoadCx) -> bool {
+        cx.get::<Banned>().is_none()
+    }
+}
+
+struct NotRevoked;
+impl<C> Permission<C> for NotRevoked {
+    fn has_object_permission(cx: &LoadCx, _: &C) -> bool {
+        cx.get::<Revoked>().is_none()
+    }
+}
+
+static JOURNAL_MOUNTS: AtomicUsize = AtomicUsize::new(0);
+
+#[component(name = "journal", cache = "60s", permissions = [NotBanned, NotRevoked], source = "<p>{{ n }}</p>")]
+#[derive(Serialize, Deserialize)]
+struct Journal {
+    n: usize,
+}
+
+#[component]
+impl Journal {
+    fn mount() -> Journal {
+        Journal {
+            n: JOURNAL_MOUNTS.fetch_add(1, Ordering::SeqCst),
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_cache_hit_is_checked_against_the_permissions_first() {
+    let engine = Engine::builder()
+        .state_keys(StateKeys::new([StateKey::from_secret("k")]))
+        .build();
+    let as_ann = |extra: Option<LoadCx>| {
+        let mut t = ComponentTest::<Journal>::with_engine(engine.clone())
+            .context(extra.unwrap_or_default());
+        t.sign_in(Some(Identity::user("ann")));
+        t
+    };
+    let mounts = || JOURNAL_MOUNTS.load(Ordering::SeqCst);
+    let start = mounts();
+    let first = as_ann(None).mount(()).await.unwrap().clone();
+    assert_eq!(as_ann(None).mount(()).await.unwrap(), &first, "a hit");
+    assert_eq!(mounts(), start + 1);
+    // The same user, refused by a class-level check: 403 before the cache is looked at.
+    let e = as_ann(Some(LoadCx::new().with(Banned)))
+        .mount(())
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), 403);
+    // Refused by an object-level check: the cached instance is checked again.
+    let e = as_ann(Some(LoadCx::new().with(Revoked)))
+        .mount(())
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), 403);
+    assert_eq!(mounts(), start + 1);
+    // Anonymous requesters cannot be told apart: never served from, nor stored in, the cache.
+    let mut anon = ComponentTest::<Journal>::with_engine(engine.clone());
+    anon.mount(()).await.unwrap();
+    anon.mount(()).await.unwrap();
+    assert_eq!(mounts(), start + 3);
+}
+
+#[component(name = "vote", permissions = [NotBanned], rate_limit = "2/min", source = "<p>{{ n }}</p>")]
+#[derive(Serialize, Deserialize)]
+struct Vote {
+    n: u8,
+}
+
+#[component]
+impl Vote {
+    fn mount() -> Vote {
+        Vote { n: 0 }
+    }
+}
+
+#[tokio::test]
+async fn requests_refused_by_permissions_do_not_count_against_the_rate_limit() {
+    let engine = Engine::builder()
+        .state_keys(StateKeys::new([StateKey::from_secret("k")]))
+        .build();
+    let mut banned =
+        ComponentTest::<Vote>::with_engine(engine.clone()).context(LoadCx::new().with(Banned));
+    banned.sign_in(Some(Identity::user("mallory")));
+    for _ in 0..5 {
+        assert_eq!(banned.mount(()).await.unwrap_err().status(), 403);
+    }
+    let mut again = ComponentTest::<Vote>::with_engine(engine.clone());
+    again.sign_in(Some(Identity::user("mallory")));
+    again.mount(()).await.unwrap();
+    again.mount(()).await.unwrap();
+    assert_eq!(again.mount(()).await.unwrap_err().status(), 429);
+}
+
+#[component(
+    name = "heart",
+    source = "<button {{ self.on(\"like\") }}>{{ n }}</button>"
+)]
+#[derive(Serialize, Deserialize)]
+struct Heart {
+    n: u32,
+}
+
+#[component]
+impl Heart {
+    fn mount() -> Heart {
+        Heart { n: 0 }
+    }
+
+    fn on_like(&mut self) {
+        self.n += 1;
+    }
+}
+
+#[tokio::test]
+async fn a_root_that_is_a_trigger_fails_to_render_saying_why() {
+    let e = ComponentTest::<Heart>::new().mount(()).await.unwrap_err();
+    assert_eq!(e.status(), 500);
+    // The client hears nothing of it; the log does.
+    assert!(!e.to_json().to_string().contains("trigger"));
+    assert!(format!("{e}").contains("cannot be a trigger"), "{e}");
 }

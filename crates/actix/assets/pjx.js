@@ -118,10 +118,12 @@
   // bound to those fields (data-pjx-bind="field"; with data-pjx-bind-attr="name", that
   // attribute instead of the text) show the new values at once. Success swaps in the
   // server's HTML; any failure (network, 4xx, 5xx, timeout, abort) undoes every change.
+  // Text is saved as the element's child nodes, so markup inside a bound element comes back
+  // exactly (the very nodes); an attribute as its value, or null when it was absent.
   const undo = new WeakMap();
   const put = (el, attr, v) => attr
     ? (v == null || v === false ? el.removeAttribute(attr) : el.setAttribute(attr, v === true ? "" : v))
-    : (el.textContent = v == null ? "" : v);
+    : Array.isArray(v) ? el.replaceChildren(...v) : (el.textContent = v == null ? "" : v);
   const text = (v) => typeof v === "object" && v !== null ? JSON.stringify(v) : v;
   D.addEventListener("htmx:beforeSend", (e) => {
     const elt = e.detail.elt, root = elt.closest && elt.closest("[data-pjx-component]");
@@ -131,8 +133,8 @@
     const saved = [[root, "data-pjx-pending", root.getAttribute("data-pjx-pending")]];
     for (const el of root.querySelectorAll("[data-pjx-bind]")) {
       const f = el.dataset.pjxBind, attr = el.dataset.pjxBindAttr || null;
-      if (!(f in patch) || el.closest("[data-pjx-component]") !== root) continue;
-      saved.push([el, attr, attr ? el.getAttribute(attr) : el.textContent]);
+      if (!Object.hasOwn(patch, f) || el.closest("[data-pjx-component]") !== root) continue;
+      saved.push([el, attr, attr ? el.getAttribute(attr) : [...el.childNodes]]);
       put(el, attr, text(patch[f]));
     }
     root.setAttribute("data-pjx-pending", "");
@@ -144,7 +146,8 @@
     undo.delete(e.detail.xhr);
     if (e.detail.successful) return saved[0][0].removeAttribute("data-pjx-pending");
     for (const [el, attr, v] of saved.reverse()) put(el, attr, v);
-    saved[0][0].dispatchEvent(new CustomEvent("pjx:rollback", { bubbles: true }));
+    const root = saved[saved.length - 1][0]; // reversed: the root is last
+    (root.isConnected ? root : D).dispatchEvent(new CustomEvent("pjx:rollback", { bubbles: true }));
   });
   // Errors come as JSON {"error": {status, code, message, field?, retry_after?}}: re-sent as a
   // pjx:error event (detail: that object) from the element that made the request.

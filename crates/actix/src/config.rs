@@ -1,6 +1,7 @@
 //! [`Pjx`]: the middleware's configuration.
 
 use std::fmt;
+use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 
 use actix_web::HttpRequest;
@@ -229,42 +230,59 @@ impl Config {
     pub(crate) fn engine(&self) -> &Arc<Engine> {
         self.engine.get_or_init(|| {
             let s = &self.settings;
-            if let Some(engine) = &s.engine {
-                return Arc::clone(engine);
-            }
-            let mut builder = Engine::builder().dev_mode(s.dev);
-            if let Some(limits) = s.limits {
-                builder = builder.limits(limits);
-            }
-            if let Some(backend) = &s.backend {
-                builder = builder.invalidation(Arc::clone(backend));
-            }
-            if let Some(hook) = &s.permission {
-                let hook = Arc::clone(hook);
-                builder = builder.permission(move |ty, cx| hook(ty, cx));
-            }
-            // Built now, so two components with events under one name stop the app at
-            // startup (naming both), not at its first event.
+            // Built now, so two components under one name stop the app at startup (naming
+            // both), not at its first request.
             let stateful = pjx::stateful::registry();
-            let keys = s.state_keys.clone().unwrap_or_else(|| {
-                if !stateful.is_empty() {
-                    tracing::warn!(
-                        target: "pjx::actix",
-                        "no state keys configured (Pjx::state_keys): signing component state with a random key; state will not survive a restart"
-                    );
+            let engine = match &s.engine {
+                Some(engine) => {
+                    if s.state_keys.is_some() {
+                        tracing::error!(
+                            target: "pjx::actix",
+                            "Pjx::state_keys is ignored next to Pjx::engine: give the keys to the engine (EngineBuilder::state_keys)"
+                        );
+                    }
+                    if engine.state_keys().is_none() && !stateful.is_empty() {
+                        tracing::error!(
+                            target: "pjx::actix",
+                            "the engine given to Pjx::engine has no state keys (EngineBuilder::state_keys): components with events cannot render"
+                        );
+                    }
+                    Arc::clone(engine)
                 }
-                StateKeys::new([StateKey::random()])
-            });
-            builder = builder.state_keys(keys);
-            let engine = builder.build();
+                None => self.build_engine(!stateful.is_empty()),
+            };
+            engine.registry();
             if let Some(cache) = engine.shared_cache() {
                 pjx::cache::install_global(Arc::clone(cache));
             }
             pjx::render_cache::install_global(Arc::clone(engine.render_cache()));
-            // Likewise for reactive types.
-            engine.registry();
             engine
         })
+    }
+
+    fn build_engine(&self, has_stateful: bool) -> Arc<Engine> {
+        let s = &self.settings;
+        let mut builder = Engine::builder().dev_mode(s.dev);
+        if let Some(limits) = s.limits {
+            builder = builder.limits(limits);
+        }
+        if let Some(backend) = &s.backend {
+            builder = builder.invalidation(Arc::clone(backend));
+        }
+        if let Some(hook) = &s.permission {
+            let hook = Arc::clone(hook);
+            builder = builder.permission(move |ty, cx| hook(ty, cx));
+        }
+        let keys = s.state_keys.clone().unwrap_or_else(|| {
+            if has_stateful {
+                tracing::warn!(
+                    target: "pjx::actix",
+                    "no state keys configured (Pjx::state_keys): signing component state with a random key; state will not survive a restart"
+                );
+            }
+            StateKeys::new([StateKey::random()])
+        });
+        builder.state_keys(keys).build()
     }
 
     pub(crate) fn load_cx(&self, req: &HttpRequest) -> LoadCx {
@@ -278,7 +296,7 @@ impl Config {
         }
         let addr = match &s.client_addr {
             Some(source) => source(req),
-            None => req.peer_addr().map(|addr| addr.ip().to_string()),
+            None => req.peer_addr().map(|addr| client_network(addr.ip())),
         };
         if let Some(addr) = addr {
             cx.insert(ClientAddr(addr));
@@ -294,5 +312,35 @@ impl Config {
 
     pub(crate) fn inject_runtime(&self) -> bool {
         !self.settings.no_runtime
+    }
+}
+
+/// What anonymous rate limits are kept by: an IPv4 address, or an IPv6 address's /64 (one
+/// host usually holds a whole /64, and could otherwise rotate through it).
+fn client_network(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anonymous_clients_are_told_apart_by_ipv4_address_or_ipv6_network() {
+        let ip = |s: &str| client_network(s.parse().unwrap());
+        assert_eq!(ip("10.0.0.7"), "10.0.0.7");
+        assert_eq!(ip("::ffff:10.0.0.7"), "10.0.0.7");
+        assert_eq!(ip("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(ip("2001:db8:1:2:bbbb::9"), ip("2001:db8:1:2:aaaa::1"));
+        assert_ne!(ip("2001:db8:1:3::1"), ip("2001:db8:1:2::1"));
     }
 }

@@ -2,9 +2,11 @@
 
 use std::future::Future;
 
+use actix_web::HttpMessage;
 use actix_web::body::BoxBody;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, Responder, ResponseError};
+use pjx::auth::Guarded;
 use pjx::{Access, Component, EventError, Load, LoadError, RenderError, Scope};
 
 /// Rendered HTML, answered as `200 text/html`; for htmx requests the middleware appends the
@@ -38,10 +40,20 @@ impl Responder for Rendered {
 #[derive(Debug, Clone)]
 pub struct Html<T>(pub T);
 
-impl<T: Component> Responder for Html<T> {
+impl<T: Component + Guarded> Responder for Html<T> {
     type Body = BoxBody;
 
+    /// Checks the component's permissions (class and object) for the request's requester,
+    /// then renders it.
     fn respond_to(self, req: &HttpRequest) -> HttpResponse<BoxBody> {
+        if let Some(scope) = req.extensions().get::<Scope>() {
+            let cx = scope.load_cx();
+            let refused =
+                refuse(T::check_access(cx)).and_then(|()| refuse(self.0.check_object_access(cx)));
+            if let Err(e) = refused {
+                return e.error_response();
+            }
+        }
         match self.0.to_html() {
             Ok(html) => Rendered(html).respond_to(req),
             Err(e) => Error::Render(e).error_response(),

@@ -426,7 +426,7 @@ fn expand_stateful(
                     &self,
                     event: &str,
                     payload: &::pjx::__private::Payload,
-                ) -> ::core::option::Option<::pjx::Patch> {
+                ) -> ::core::option::Option<::pjx::__private::Patch> {
                     #optimistic_body
                 }
             }

@@ -28,7 +28,7 @@ pub use crate::ratelimit::RateLimit;
 pub use crate::registry::{KeySet, ReactiveType};
 pub use crate::scope::record_mutation;
 pub use crate::stateful::{
-    EventError, EventOutcome, MountOutcome, Payload, Policy, RenderPlain, RenderProbe,
+    EventError, EventOutcome, MountOutcome, Patch, Payload, Policy, RenderPlain, RenderProbe,
     RenderStateful, Stateful, StatefulType, Triggers, argument, parameters,
 };
 pub use core::time::Duration;
@@ -246,3 +246,17 @@ impl<T> AnyOutcome for &Outcome<'_, T> {
         true
     }
 }
+
+/// A component whose `rate_limit` or `cache` can apply.
+#[diagnostic::on_unimplemented(
+    message = "`rate_limit` and `cache` apply to components with events, and `{Self}` has none",
+    label = "needs a `#[component] impl` block",
+    note = "add `#[component] impl {Self} {{ fn mount(…) -> {Self} {{ … }} }}` (and its `on_<event>` handlers), or remove the option"
+)]
+pub trait HasEvents: Stateful {}
+
+#[diagnostic::do_not_recommend]
+impl<T: Stateful> HasEvents for T {}
+
+/// The check behind [`HasEvents`].
+pub fn assert_has_events<T: HasEvents>() {}

@@ -242,6 +242,7 @@ mod tests {
         let remote = Arc::new(Remote::default());
         let engine = Engine::builder().invalidation(remote.clone()).build();
         let fill = || {
+            let ticket = engine.render_cache().begin();
             engine.render_cache().insert(
                 "best\u{0}{}".into(),
                 CachedRender {
@@ -252,6 +253,7 @@ mod tests {
                 },
                 Duration::from_secs(60),
                 &["orders"],
+                ticket,
             );
         };
         fill();

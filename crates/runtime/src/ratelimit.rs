@@ -1,10 +1,13 @@
 //! Rate limits: `rate_limit = "10/min"` on a component allows each requester (the signed-in
 //! user, or the client address when anonymous) that many requests to it per sliding window.
 //!
-//! The window is exact: each subject keeps the times of its recent requests (at most the limit
-//! of them). Memory stays bounded however many clients come: subjects whose windows emptied are
-//! dropped, and past [`RateLimiter::with_capacity`] subjects the least recently seen are dropped
-//! first.
+//! The window slides: a request counts until one window after it was made. For limits up to
+//! [`EXACT_UP_TO`] requests the times of the recent requests are kept exactly; above that,
+//! requests within 1/16 of a window of each other share one record (kept until the window has
+//! passed since the last of them), so a subject costs at most 17 records however large the
+//! limit — counting stays exact, only expiry is up to 1/16 of a window late. Memory stays
+//! bounded however many clients come: subjects whose windows emptied are dropped, and past
+//! [`RateLimiter::with_capacity`] subjects the least recently seen half is dropped.
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -54,8 +57,20 @@ impl fmt::Display for RateLimit {
     }
 }
 
+/// Limits up to this many requests per window are tracked request by request.
+pub const EXACT_UP_TO: u32 = 16;
+
+/// Requests recorded together: `count` of them, the first and last at these times.
+struct Hits {
+    first: Instant,
+    last: Instant,
+    count: u32,
+}
+
 struct Window {
-    hits: VecDeque<Instant>,
+    hits: VecDeque<Hits>,
+    /// The sum of `hits[..].count`.
+    total: u32,
     last_seen: Instant,
     length: Duration,
 }
@@ -115,25 +130,48 @@ impl RateLimiter {
         }
         let window = windows.entry(key).or_insert_with(|| Window {
             hits: VecDeque::new(),
+            total: 0,
             last_seen: now,
             length: limit.window,
         });
         window.last_seen = now;
         window.length = limit.window;
-        while window
-            .hits
-            .front()
-            .is_some_and(|&t| now.saturating_duration_since(t) >= limit.window)
+        while let Some(front) = window.hits.front()
+            && now.saturating_duration_since(front.last) >= limit.window
         {
+            window.total -= front.count;
             window.hits.pop_front();
         }
-        if window.hits.len() >= limit.count as usize {
-            let oldest = window.hits[0];
-            return Err(limit
-                .window
-                .saturating_sub(now.saturating_duration_since(oldest)));
+        if window.total >= limit.count {
+            // Wait until enough of the oldest requests have left the window.
+            let excess = window.total - limit.count + 1;
+            let mut leaving = 0;
+            let wait = window.hits.iter().find_map(|h| {
+                leaving += h.count;
+                (leaving >= excess).then(|| {
+                    limit
+                        .window
+                        .saturating_sub(now.saturating_duration_since(h.last))
+                })
+            });
+            return Err(wait.unwrap_or(limit.window));
         }
-        window.hits.push_back(now);
+        let share = limit.window / (EXACT_UP_TO);
+        match window.hits.back_mut() {
+            Some(back)
+                if limit.count > EXACT_UP_TO
+                    && now.saturating_duration_since(back.first) < share =>
+            {
+                back.last = now;
+                back.count += 1;
+            }
+            _ => window.hits.push_back(Hits {
+                first: now,
+                last: now,
+                count: 1,
+            }),
+        }
+        window.total += 1;
         Ok(())
     }
 
@@ -143,7 +181,7 @@ impl RateLimiter {
         windows.retain(|_, w| {
             w.hits
                 .back()
-                .is_some_and(|&t| now.saturating_duration_since(t) < w.length)
+                .is_some_and(|h| now.saturating_duration_since(h.last) < w.length)
         });
         if windows.len() >= max {
             let mut by_age: Vec<_> = windows
@@ -241,8 +279,55 @@ mod tests {
         }
         let windows = limiter.windows.lock();
         assert_eq!(
-            windows.get(&("c", busy.to_owned())).map(|w| w.hits.len()),
+            windows.get(&("c", busy.to_owned())).map(|w| w.total),
             Some(3)
+        );
+    }
+
+    #[test]
+    fn large_limits_count_exactly_in_bounded_memory() {
+        let limiter = RateLimiter::default();
+        let limit = RateLimit {
+            count: 1_000,
+            window: Duration::from_secs(16_000),
+        };
+        let t0 = Instant::now();
+        // 1,000 requests over 4,000 s: one a 4 s.
+        for i in 0..1_000 {
+            let at = t0 + Duration::from_secs(4 * i);
+            assert!(
+                limiter.check_at("c", "ann", limit, at).is_ok(),
+                "request {i}"
+            );
+        }
+        {
+            let windows = limiter.windows.lock();
+            let w = &windows[&("c", "ann".to_owned())];
+            assert_eq!(w.total, 1_000);
+            assert!(w.hits.len() <= 5, "{} records", w.hits.len()); // 4,000 s / 1,000 s a record
+        }
+        // Over the limit: wait until the first record (requests 0–249, the last at 996 s) has
+        // left the window, at 16,996 s.
+        let at = t0 + Duration::from_secs(4_000);
+        let wait = limiter.check_at("c", "ann", limit, at).unwrap_err();
+        assert_eq!(wait, Duration::from_secs(16_996 - 4_000));
+        assert!(
+            limiter
+                .check_at("c", "ann", limit, t0 + Duration::from_secs(16_996))
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_zero_limit_refuses_without_panicking() {
+        let limiter = RateLimiter::default();
+        let zero = RateLimit {
+            count: 0,
+            window: Duration::from_secs(60),
+        };
+        assert_eq!(
+            limiter.check("c", "ann", zero),
+            Err(Duration::from_secs(60))
         );
     }
 

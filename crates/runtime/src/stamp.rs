@@ -63,6 +63,9 @@ impl fmt::Display for RootError {
                 "the template rendered more than one root element (the second starts `{near}`); wrap them in one element"
             ),
             RootError::Unterminated => f.write_str("the root element's start tag is not closed"),
+            RootError::ReservedAttribute(name) if name == "hx-vals" => f.write_str(
+                "the root element of a component with events carries its state in `hx-vals`, so it cannot be a trigger or set `hx-vals` itself: wrap the trigger in an element of its own",
+            ),
             RootError::ReservedAttribute(name) => write!(
                 f,
                 "the template sets `{name}` on its root element; pjx stamps that attribute itself, remove it"

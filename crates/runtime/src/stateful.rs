@@ -90,6 +90,7 @@ impl Patch {
 /// their own errors with `?` (any `std::error::Error` becomes a 500 whose details are logged,
 /// never sent), or refuse with [`EventError::invalid`], [`EventError::forbidden`] or
 /// [`EventError::not_found`].
+#[non_exhaustive]
 pub enum EventError {
     /// No component has this name (404).
     UnknownComponent(String),
@@ -384,8 +385,12 @@ impl EventRequest {
         };
         let params = match fields.remove("params") {
             None => Value::Null,
-            // JSON text (as hx-vals sends nested values) or a plain string parameter.
-            Some(Value::String(text)) => serde_json::from_str(&text).unwrap_or(Value::String(text)),
+            // JSON text of an object or list (as hx-vals sends nested values), else a plain
+            // string parameter: `"123"` stays a string.
+            Some(Value::String(text)) => match serde_json::from_str(&text) {
+                Ok(parsed @ (Value::Object(_) | Value::Array(_))) => parsed,
+                _ => Value::String(text),
+            },
             Some(value) => value,
         };
         Ok(EventRequest::assemble(
@@ -553,13 +558,24 @@ impl<C> Trigger<'_, C> {
 }
 
 thread_local! {
-    /// Triggers rendered while a dispatch renders its component (for the JSON answer).
-    static RENDERED_TRIGGERS: std::cell::RefCell<Option<Vec<OptimisticTrigger>>> =
+    /// The triggers of the component a dispatch renders (for the JSON answer): its name and
+    /// what was collected. Rendering is synchronous, so no `.await` separates start and end.
+    static RENDERED_TRIGGERS: std::cell::RefCell<Option<(&'static str, Vec<OptimisticTrigger>)>> =
         const { std::cell::RefCell::new(None) };
 }
 
 impl<C: Stateful> fmt::Display for Trigger<'_, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !C::EVENTS.contains(&self.event)
+            && let Some(scope) = Scope::current()
+        {
+            scope.engine().dev_mode().report(format_args!(
+                "`{}`'s template has a trigger for `{}`, which is not one of its events ({}): it will answer 400",
+                C::TYPE_NAME,
+                self.event,
+                C::EVENTS.join(", ")
+            ));
+        }
         let mut vals = Map::new();
         vals.insert("event".into(), self.event.into());
         if !self.payload.is_empty() {
@@ -591,7 +607,10 @@ impl<C: Stateful> fmt::Display for Trigger<'_, C> {
         if let Some(patch) = self.component.optimistic(self.event, &self.payload) {
             push(&mut out, "data-pjx-optimistic", &patch.to_json());
             RENDERED_TRIGGERS.with(|cell| {
-                if let Some(list) = cell.borrow_mut().as_mut() {
+                // Only the dispatched component's own triggers, not a nested one's.
+                if let Some((component, list)) = cell.borrow_mut().as_mut()
+                    && *component == C::TYPE_NAME
+                {
                     list.push(OptimisticTrigger {
                         event: self.event.to_owned(),
                         payload: self.payload.clone(),
@@ -647,10 +666,12 @@ pub fn render_stateful<T: Stateful>(
     Ok(token)
 }
 
+#[doc(hidden)]
 /// Autoref specialization for generated `render_into`: components with events render through
 /// [`render_stateful`], the others through their template alone.
 pub struct RenderProbe<'a, T>(pub &'a T);
 
+#[doc(hidden)]
 /// The component-with-events case of [`RenderProbe`].
 pub trait RenderStateful {
     /// Renders the component.
@@ -663,6 +684,7 @@ impl<T: Stateful> RenderStateful for RenderProbe<'_, T> {
     }
 }
 
+#[doc(hidden)]
 /// The plain case of [`RenderProbe`].
 pub trait RenderPlain {
     /// Renders the component.
@@ -675,7 +697,7 @@ impl<T: Component> RenderPlain for &RenderProbe<'_, T> {
     }
 }
 
-/// What a dispatch future is.
+/// The future of one erased dispatch (not `Send`: it runs on the request's task).
 pub type DispatchFuture<'a> = Pin<Box<dyn Future<Output = Result<EventResponse, EventError>> + 'a>>;
 
 /// A component with events, erased for the registry.
@@ -804,15 +826,10 @@ async fn dispatch_typed<T: Stateful>(
             if !T::CAN_MOUNT {
                 return Err(EventError::UnknownEvent("mount".into()));
             }
-            let cache_key = T::CACHE_TTL.map(|_| {
-                let params = crate::hash::canonical_json(&request.params).unwrap_or_default();
-                let identity = T::GUARDED
-                    .then(|| cx.identity().map(|i| i.id.as_str()))
-                    .flatten();
-                RenderCache::key(T::TYPE_NAME, &params, identity)
-            });
+            let cache_key = cache_key::<T>(&request.params, cx);
             if let Some(key) = &cache_key
                 && let Some(hit) = engine.render_cache().get(key)
+                && cached_render_allowed::<T>(&hit, &scope).await?
             {
                 return Ok((
                     EventResponse {
@@ -824,6 +841,7 @@ async fn dispatch_typed<T: Stateful>(
                     None,
                 ));
             }
+            let ticket = engine.render_cache().begin();
             let component = T::mount(request.params, cx).await?;
             check(component.check_object_access(cx))?;
             let response = respond(&component)?;
@@ -838,6 +856,7 @@ async fn dispatch_typed<T: Stateful>(
                     },
                     ttl,
                     T::cache_keys(),
+                    ticket,
                 );
             }
             return Ok((response, Some(component)));
@@ -866,13 +885,69 @@ async fn dispatch_typed<T: Stateful>(
     Ok((response, Some(component)))
 }
 
+/// The render-cache key of a mount of `T`, if `T` caches and this requester may share in it:
+/// a component with permissions is cached per signed-in user, and not at all for anonymous
+/// requesters (who cannot be told apart).
+fn cache_key<T: Stateful>(params: &Value, cx: &LoadCx) -> Option<String> {
+    T::CACHE_TTL?;
+    let params = crate::hash::canonical_json(params).ok()?;
+    let identity = match T::GUARDED {
+        true => Some(cx.identity()?.id.as_str()),
+        false => None,
+    };
+    Some(RenderCache::key(T::TYPE_NAME, &params, identity))
+}
+
+/// Whether a cached render of a guarded `T` may be served: its permissions' object checks run
+/// again, on the cached state restored for this request (they may depend on more than the
+/// user the entry is kept for). A refusal is an error; `false` when the entry is unusable.
+async fn cached_render_allowed<T: Stateful>(
+    hit: &CachedRender,
+    scope: &Scope,
+) -> Result<bool, EventError> {
+    if !T::GUARDED {
+        return Ok(true);
+    }
+    let Some(keys) = scope.engine().state_keys() else {
+        return Ok(false);
+    };
+    let Ok(mut component) = keys.verify::<T>(T::TYPE_NAME, &hit.state) else {
+        return Ok(false); // signed by a key since retired: render afresh
+    };
+    component.restore(scope.load_cx()).await?;
+    check(component.check_object_access(scope.load_cx()))?;
+    Ok(true)
+}
+
+/// Collects the triggers of component `T` rendered while it lives, and stops collecting
+/// when dropped (also when a template panics).
+struct TriggerCollector;
+
+impl TriggerCollector {
+    fn start(component: &'static str) -> Self {
+        RENDERED_TRIGGERS.with(|cell| *cell.borrow_mut() = Some((component, Vec::new())));
+        TriggerCollector
+    }
+
+    fn finish(self) -> Vec<OptimisticTrigger> {
+        RENDERED_TRIGGERS
+            .with(|cell| cell.borrow_mut().take())
+            .map(|(_, list)| list)
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for TriggerCollector {
+    fn drop(&mut self) {
+        RENDERED_TRIGGERS.with(|cell| cell.borrow_mut().take());
+    }
+}
+
 pub(crate) fn respond<T: Stateful>(component: &T) -> Result<EventResponse, EventError> {
-    RENDERED_TRIGGERS.with(|cell| *cell.borrow_mut() = Some(Vec::new()));
+    let collector = TriggerCollector::start(T::TYPE_NAME);
     let mut html = String::new();
     let rendered = render_stateful(component, &mut html);
-    let optimistic = RENDERED_TRIGGERS
-        .with(|cell| cell.borrow_mut().take())
-        .unwrap_or_default();
+    let optimistic = collector.finish();
     let state = rendered.map_err(|e| EventError::Internal(Box::new(e)))?;
     Ok(EventResponse {
         html,
@@ -887,41 +962,57 @@ pub(crate) fn respond<T: Stateful>(component: &T) -> Result<EventResponse, Event
 /// fill numeric arguments). What generated handlers call.
 pub fn argument<T: DeserializeOwned>(payload: &mut Payload, name: &str) -> Result<T, EventError> {
     let value = payload.remove(name).unwrap_or(Value::Null);
-    match serde_json::from_value::<T>(value.clone()) {
+    if value.is_null() {
+        return serde_json::from_value(Value::Null)
+            .map_err(|_| EventError::invalid(name, "missing"));
+    }
+    let text = value.as_str().map(str::to_owned);
+    match read::<T>(value) {
         Ok(v) => Ok(v),
-        Err(first) => {
-            if let Value::String(text) = &value
-                && let Ok(v) = serde_json::from_str::<T>(text)
+        Err((path, message)) => {
+            if let Some(text) = text
+                && let Ok(v) = serde_json::from_str::<T>(&text)
             {
                 return Ok(v);
             }
-            let message = if value.is_null() {
-                "missing".to_owned()
-            } else {
-                first.to_string()
+            let field = match path {
+                Some(path) => format!("{name}.{path}"),
+                None => name.to_owned(),
             };
-            Err(EventError::invalid(name, message))
+            Err(EventError::invalid(field, message))
         }
     }
 }
 
-/// Reads mount parameters (`null` when none were sent).
+/// Reads mount parameters (`null` when none were sent); a 422 names the parameter at fault.
 pub fn parameters<T: DeserializeOwned>(params: Value) -> Result<T, EventError> {
     let params = if params.is_null() {
         Value::Object(Map::new())
     } else {
         params
     };
-    serde_json::from_value(params).map_err(|e| {
-        let message = e.to_string();
-        let field = message
-            .split('`')
-            .nth(1)
-            .filter(|_| {
-                message.starts_with("missing field") || message.starts_with("unknown field")
-            })
-            .map(str::to_owned);
-        EventError::InvalidPayload { field, message }
+    read(params).map_err(|(field, message)| EventError::InvalidPayload { field, message })
+}
+
+/// Deserializes `value`; on failure, the path to the part at fault (`None` for the value
+/// itself) and what is wrong with it.
+fn read<T: DeserializeOwned>(value: Value) -> Result<T, (Option<String>, String)> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let message = inner.to_string();
+        // A missing or unknown field is reported at its parent: name the field itself.
+        let named = ["missing field `", "unknown field `"]
+            .iter()
+            .find_map(|prefix| message.strip_prefix(prefix))
+            .and_then(|rest| rest.split('`').next());
+        let path = match (path.as_str(), named) {
+            (".", None) => None,
+            (".", Some(field)) => Some(field.to_owned()),
+            (path, Some(field)) => Some(format!("{path}.{field}")),
+            (path, None) => Some(path.to_owned()),
+        };
+        (path, message)
     })
 }
 

@@ -103,6 +103,19 @@ async fn an_add_shows_the_new_count_at_once_and_the_answer_confirms_it() {
     );
     settle(&client).await;
     assert_eq!(js(&client, CART_NOW).await["badge"], "1");
+    // A second click while an event is in flight is dropped: it would carry the same state.
+    app.rules
+        .set("/components/cart", Rule::delay(Duration::from_millis(1000)));
+    js(
+        &client,
+        "window.sent = 0; document.addEventListener('htmx:beforeSend', () => window.sent++); return true",
+    )
+    .await;
+    click(&client, ADD_TEE).await;
+    click(&client, ADD_TEE).await;
+    settle(&client).await;
+    assert_eq!(js(&client, "return window.sent").await, 1);
+    assert_eq!(js(&client, CART_NOW).await["badge"], "2");
     client.close().await.unwrap();
 }
 
@@ -118,6 +131,13 @@ async fn a_failing_request_rolls_the_patch_back_exactly() {
         (before["count"].as_str(), before["total"].as_str()),
         (Some("1"), Some("$24.00"))
     );
+    // Markup inside a bound element comes back too: the very nodes.
+    js(
+        &client,
+        "const total = document.querySelector('[data-pjx-bind=total]');
+         total.innerHTML = '<small>$</small>24.00'; window.small = total.firstChild; return true",
+    )
+    .await;
     let before_html = js(
         &client,
         "return document.querySelector('[data-pjx-component=cart]').outerHTML",
@@ -150,6 +170,14 @@ async fn a_failing_request_rolls_the_patch_back_exactly() {
     )
     .await;
     assert_eq!(after_html, before_html, "rolled back exactly");
+    assert_eq!(
+        js(
+            &client,
+            "return document.querySelector('[data-pjx-bind=total] small') === window.small"
+        )
+        .await,
+        true
+    );
 
     // A refusal from the handler (422, a size the product does not come in): rolled back, and
     // the JSON error reaches the page as a pjx:error event.

@@ -76,7 +76,21 @@ fn expand_policy(model: &Model) -> TokenStream {
     } else {
         quote!(&[])
     };
+    // `rate_limit` and `cache` act through the dispatch route: only components with events
+    // have one.
+    let needs_events = match model.policy_span {
+        Some(span) if model.item.generics.params.is_empty() => {
+            // The type named at the option, so the error points there.
+            let ty = syn::Ident::new(&ident.to_string(), span);
+            quote_spanned! {span=>
+                const _: fn() = ::pjx::__private::assert_has_events::<#ty>;
+            }
+        }
+        _ => quote!(),
+    };
     quote! {
+        #needs_events
+
         #[automatically_derived]
         impl #impl_generics #ident #ty_generics #where_clause {
             #[doc(hidden)]

@@ -122,6 +122,8 @@ pub struct Model {
     pub rate_limit: Option<(u32, u64)>,
     /// `cache = "60s"`: seconds.
     pub cache_ttl: Option<u64>,
+    /// Where `rate_limit` or `cache` was written: both need the component to have events.
+    pub policy_span: Option<Span>,
 }
 
 impl Model {
@@ -142,7 +144,7 @@ struct Options {
     assets: Vec<AssetModel>,
     name: Option<LitStr>,
     permissions: Vec<syn::Path>,
-    rate_limit: Option<(u32, u64)>,
+    rate_limit: Option<(Ident, (u32, u64))>,
     cache: Option<(Ident, u64)>,
 }
 
@@ -232,13 +234,19 @@ fn parse_options(cx: &mut Ctxt, kind: Kind, args: TokenStream) -> Options {
             "rate_limit" if kind == Kind::Plain => {
                 let lit: LitStr = meta.value()?.parse()?;
                 match parse_rate_limit(&lit.value()) {
-                    Ok(limit) => options.rate_limit = Some(limit),
+                    _ if options.rate_limit.is_some() => {
+                        cx.error_spanned_by(&lit, "`rate_limit` is given twice")
+                    }
+                    Ok(limit) => options.rate_limit = Some((ident, limit)),
                     Err(message) => cx.error_spanned_by(&lit, message),
                 }
             }
             "cache" if kind == Kind::Plain => {
                 let lit: LitStr = meta.value()?.parse()?;
                 match parse_duration(&lit.value()) {
+                    _ if options.cache.is_some() => {
+                        cx.error_spanned_by(&lit, "`cache` is given twice")
+                    }
                     Some(0) => cx.error_spanned_by(
                         &lit,
                         "a cache lifetime of zero caches nothing: give a positive one, e.g. `cache = \"60s\"`, or remove `cache`",
@@ -352,7 +360,12 @@ pub fn parse(cx: &mut Ctxt, kind: Kind, args: TokenStream, item: &mut ItemStruct
         fields,
         shape,
         permissions: options.permissions,
-        rate_limit: options.rate_limit,
+        policy_span: options
+            .rate_limit
+            .as_ref()
+            .map(|(ident, _)| ident.span())
+            .or(options.cache.as_ref().map(|(ident, _)| ident.span())),
+        rate_limit: options.rate_limit.map(|(_, limit)| limit),
         cache_ttl: options.cache.map(|(_, secs)| secs),
         item: item.clone(),
     }
@@ -534,7 +547,12 @@ fn parse_fields(
         for e in errors {
             cx.syn_error(e);
         }
-        if locked {
+        if locked && kind == Kind::Reactive {
+            cx.error_spanned_by(
+                &field.ty,
+                "`#[pjx(locked)]` keeps a field out of the signed state of a component with events; a reactive component has none (`load` rebuilds it): remove it, or `#[pjx(ephemeral)]` to leave the field out of the state hash",
+            );
+        } else if locked {
             if serde_derived {
                 // Locked fields never leave the server: serde skips them, `restore` re-derives.
                 field.attrs.push(syn::parse_quote!(#[serde(skip)]));
