@@ -143,9 +143,44 @@ impl InvalidationBackend for InProcess {
     fn subscribe(&self, _sink: InvalidationSink) {}
 }
 
-/// The result of [`SharedCache::begin`]: when a load started, for the race check.
+/// The result of [`SharedCache::begin`] (and the render cache's): when a load started, for
+/// the race check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ticket(u64);
+
+/// The race check of the shared and render caches: every invalidation bumps an epoch and
+/// records it per key name; a result whose ticket predates an invalidation of one of its
+/// names may show the state from before, and is not stored. Names are `&'static str`s from
+/// declared key enums, so the map stays as small as the set of key names.
+#[derive(Default)]
+pub(crate) struct Epochs {
+    epoch: u64,
+    invalidated: HashMap<&'static str, u64>,
+}
+
+impl Epochs {
+    /// The ticket of a load starting now.
+    pub(crate) fn ticket(&self) -> Ticket {
+        Ticket(self.epoch)
+    }
+
+    /// Records an invalidation of `names`.
+    pub(crate) fn invalidate(&mut self, names: impl IntoIterator<Item = &'static str>) {
+        self.epoch += 1;
+        for name in names {
+            self.invalidated.insert(name, self.epoch);
+        }
+    }
+
+    /// Whether one of `names` was invalidated after `ticket` was taken.
+    pub(crate) fn stale(
+        &self,
+        ticket: Ticket,
+        mut names: impl Iterator<Item = &'static str>,
+    ) -> bool {
+        names.any(|name| self.invalidated.get(name).is_some_and(|&at| at > ticket.0))
+    }
+}
 
 /// Counters describing what a cache did (for tests, benches and dev tooling).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -173,10 +208,7 @@ struct SharedState {
     entries: HashMap<EntryKey, Stored>,
     /// Reverse index: which entries each key concerns.
     index: HashMap<Key, HashSet<EntryKey>>,
-    /// Epoch of the latest invalidation of each key name. Names are `&'static str`s from
-    /// declared key enums, so this map stays as small as the set of key names.
-    invalidated: HashMap<&'static str, u64>,
-    epoch: u64,
+    epochs: Epochs,
     stats: CacheStats,
 }
 
@@ -239,7 +271,7 @@ impl SharedCache {
 
     /// Marks the start of a load; pass the ticket to [`insert`](Self::insert).
     pub fn begin(&self) -> Ticket {
-        Ticket(self.state.lock().epoch)
+        self.state.lock().epochs.ticket()
     }
 
     /// Stores a loaded value under the keys it depends on: `react` (the type's static set)
@@ -255,13 +287,10 @@ impl SharedCache {
         keyed: bool,
     ) -> bool {
         let mut state = self.state.lock();
-        let stale = react.keys().iter().any(|k| {
-            state
-                .invalidated
-                .get(k.name())
-                .is_some_and(|&e| e > ticket.0)
-        });
-        if stale {
+        if state
+            .epochs
+            .stale(ticket, react.keys().iter().map(Key::name))
+        {
             state.stats.refused_stale += 1;
             return false;
         }
@@ -327,10 +356,8 @@ impl SharedCache {
 
     fn evict(&self, keys: &[Key]) {
         let mut state = self.state.lock();
-        state.epoch += 1;
-        let epoch = state.epoch;
+        state.epochs.invalidate(keys.iter().map(Key::name));
         for key in keys {
-            state.invalidated.insert(key.name(), epoch);
             let Some(entries) = state.index.remove(key) else {
                 continue;
             };

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use parking_lot::{Mutex, RwLock};
 
+use crate::cache::{Epochs, Ticket};
 use crate::key::Key;
 
 /// A cached render: everything a mount response needs.
@@ -49,11 +50,6 @@ struct Entry {
     weight: usize,
 }
 
-/// When a mount started, for [`RenderCache::insert`]: a render that started before an
-/// invalidation of one of its keys is not stored (it may show the state from before).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Ticket(u64);
-
 /// Rendered mounts, by cache key, with an expiry each.
 pub struct RenderCache {
     state: Mutex<State>,
@@ -69,10 +65,9 @@ struct State {
     /// Reverse index: key name → cache keys.
     by_key: HashMap<&'static str, HashSet<String>>,
     bytes: usize,
-    /// Counts insertions and invalidations.
-    epoch: u64,
-    /// The epoch at which each key name was last invalidated.
-    invalidated: HashMap<&'static str, u64>,
+    /// Counts insertions: the tie-breaker of `order`.
+    inserted: u64,
+    epochs: Epochs,
 }
 
 impl Default for RenderCache {
@@ -138,9 +133,10 @@ impl RenderCache {
         None
     }
 
-    /// Call before mounting what may be stored: see [`Ticket`].
+    /// Call before mounting what may be stored: a render that started before an
+    /// invalidation of one of its keys is not stored (it may show the state from before).
     pub fn begin(&self) -> Ticket {
-        Ticket(self.state.lock().epoch)
+        self.state.lock().epochs.ticket()
     }
 
     /// Stores a successful render for `ttl`, filed under the component's react key names,
@@ -159,10 +155,7 @@ impl RenderCache {
             return;
         }
         let mut state = self.state.lock();
-        if keys
-            .iter()
-            .any(|name| state.invalidated.get(name).is_some_and(|&at| at > ticket.0))
-        {
+        if state.epochs.stale(ticket, keys.iter().copied()) {
             return; // it may show what the invalidation replaced
         }
         state.remove(&key);
@@ -172,8 +165,8 @@ impl RenderCache {
             };
             state.remove(&oldest);
         }
-        state.epoch += 1;
-        let order = (Instant::now() + ttl, state.epoch);
+        state.inserted += 1;
+        let order = (Instant::now() + ttl, state.inserted);
         for name in keys {
             state.by_key.entry(name).or_default().insert(key.clone());
         }
@@ -193,10 +186,8 @@ impl RenderCache {
     /// Drops the entries of components reacting to any of `keys`.
     pub fn invalidate(&self, keys: &[Key]) {
         let mut state = self.state.lock();
-        state.epoch += 1;
-        let epoch = state.epoch;
+        state.epochs.invalidate(keys.iter().map(Key::name));
         for key in keys {
-            state.invalidated.insert(key.name(), epoch);
             if let Some(cached) = state.by_key.remove(key.name()) {
                 for k in cached {
                     state.remove(&k);
