@@ -2,6 +2,12 @@
 //! app. After each request, the page the client holds (the previous page with the reply
 //! applied as htmx would) must be exactly the page a full re-render gives.
 //!
+//! The page shows the first todo twice — as its row in the list and again, under the id
+//! `pinned`, in a box of its own — so one record is mounted under two ids; mutations dirty
+//! whole keys or keyed keys (`todos:7`, which also reach the counters); the applying `Dom`
+//! refuses a fragment whose target is gone (htmx would drop it) or whose root carries another
+//! id than its selector names.
+//!
 //! Region hashes are compared separately: a region holding other regions keeps the hash it
 //! was rendered with while its children swap on their own, so its reported hash can lag
 //! (which only ever causes an extra swap later, never a missed one). Every region holding no
@@ -80,6 +86,27 @@ impl List {
     }
 }
 
+/// The first todo, pinned: the same record as its row, mounted under another id.
+#[reactive(react = [Keys::TodoList], source = "<aside>{% if let Some(row) = row %}{{ row }}{% else %}nothing pinned{% endif %}</aside>", name = "pinned_box")]
+struct PinnedBox {
+    row: Option<Row>,
+}
+
+#[reactive]
+impl PinnedBox {
+    fn load(cx: &LoadCx) -> Result<Self, LoadError> {
+        let first = db(cx)?.todos.lock().unwrap().keys().next().copied();
+        let row = match first {
+            Some(id) => Some(Row {
+                id: "pinned".into(),
+                ..Row::load(id, cx)?
+            }),
+            None => None,
+        };
+        Ok(PinnedBox { row })
+    }
+}
+
 #[reactive(react = [Keys::Todos], source = "<span>{{ n }} left</span>")]
 struct Counter {
     n: usize,
@@ -133,9 +160,10 @@ impl Clear {
 }
 
 #[component(
-    source = "<main>\n<header>{{ counter }} · {{ total }}</header>\n{{ list }}\n<footer>{{ clear }}</footer>\n</main>"
+    source = "<main>\n<header>{{ counter }} · {{ total }}</header>\n{{ pinned }}\n{{ list }}\n<footer>{{ clear }}</footer>\n</main>"
 )]
 struct Page {
+    pinned: PinnedBox,
     list: List,
     counter: Counter,
     total: Total,
@@ -144,6 +172,7 @@ struct Page {
 
 fn full_page(cx: &LoadCx) -> String {
     Page {
+        pinned: PinnedBox::load(cx).unwrap(),
         list: List::load(cx).unwrap(),
         counter: Counter::load(cx).unwrap(),
         total: Total::load(cx).unwrap(),
@@ -176,6 +205,8 @@ enum Action {
     Toggle {
         id: i64,
         row_primary: bool,
+        /// Dirties `todos:<id>` rather than the whole key.
+        keyed: bool,
     },
     Rename(i64, String),
     Delete(i64),
@@ -195,6 +226,7 @@ fn pick(rng: &mut Rng, db: &Db) -> Action {
             3..=6 => any_id(rng).map(|id| Action::Toggle {
                 id,
                 row_primary: rng.below(2) == 0,
+                keyed: rng.below(2) == 0,
             }),
             7 => any_id(rng).map(|id| Action::Rename(id, format!("renamed {}", rng.below(50)))),
             8 => any_id(rng).map(Action::Delete),
@@ -217,10 +249,14 @@ fn perform(action: &Action, db: &Db) -> Vec<Key> {
             todos.insert(*next, (title.clone(), false));
             vec![Keys::Todos.key(), Keys::TodoList.key()]
         }
-        Action::Toggle { id, .. } => {
+        Action::Toggle { id, keyed, .. } => {
             let todo = todos.get_mut(id).unwrap();
             todo.1 = !todo.1;
-            vec![Keys::Todos.key()]
+            if *keyed {
+                vec![Keys::Todos.at(*id).into()]
+            } else {
+                vec![Keys::Todos.key()]
+            }
         }
         Action::Rename(id, title) => {
             todos.get_mut(id).unwrap().0 = title.clone();
@@ -229,7 +265,8 @@ fn perform(action: &Action, db: &Db) -> Vec<Key> {
         }
         Action::Delete(id) => {
             todos.remove(id);
-            vec![Keys::Todos.key(), Keys::TodoList.key()]
+            // The removed row's own key: the counters follow by the keyed-key rule.
+            vec![Keys::Todos.at(*id).into(), Keys::TodoList.key()]
         }
         Action::ClearCompleted => {
             todos.retain(|_, t| !t.1);
@@ -276,6 +313,7 @@ fn run_sequence(seed: u64, steps: usize, shared_cache: bool) -> usize {
     let registry = Registry::of(&[
         ReactiveType::of::<Row>(),
         ReactiveType::of::<List>(),
+        ReactiveType::of::<PinnedBox>(),
         ReactiveType::of::<Counter>(),
         ReactiveType::of::<Total>(),
         ReactiveType::of::<Clear>(),
@@ -309,6 +347,7 @@ fn run_sequence(seed: u64, steps: usize, shared_cache: bool) -> usize {
                 Action::Toggle {
                     id,
                     row_primary: true,
+                    ..
                 } => {
                     let row = scope.load::<Row>(*id).await.unwrap();
                     (

@@ -325,11 +325,19 @@ fn short(outcome: &Outcome) -> String {
         Outcome::Denied => "denied".into(),
         Outcome::LoadError(_) => "load-error".into(),
         Outcome::RenderError(_) => "render-error".into(),
+        Outcome::OverBudget => "over-budget".into(),
     }
 }
 
 fn manifest_for(html: &str, case: &Case) -> Manifest {
     let all = manifest_from_html(html);
+    // Depths describe the page's nesting only for entries in document order; a case that
+    // reorders entries reports none (a client that says nothing of nesting).
+    let position = |id: &str| all.entries().position(|e| e.id == id);
+    let in_order = case
+        .entries
+        .windows(2)
+        .all(|w| position(w[0]) < position(w[1]));
     let mut entries: Vec<Mounted<'_>> = if case.entries.is_empty() {
         all.entries().collect()
     } else {
@@ -341,11 +349,15 @@ fn manifest_for(html: &str, case: &Case) -> Manifest {
                     type_name: None,
                     hash: None,
                     load: None,
+                    depth: 0,
                 })
             })
             .collect()
     };
     for entry in &mut entries {
+        if !in_order {
+            entry.depth = 0;
+        }
         match case.report {
             Report::Fresh => {}
             Report::Stale(ids) if ids.contains(&entry.id) => entry.hash = Some(STALE),
@@ -542,14 +554,24 @@ fn keys_select_regions() {
             loads: &["row(1)", "row(2)", "row(3)", "count"],
         },
         Case {
-            name: "todos:2 reaches only row 2, loaded once",
+            name: "todos:2 reaches row 2 of the rows, and every unkeyed region reacting to todos",
             entries: &[],
             report: Report::Stale(&["row-1", "row-2", "row-3", "count", "list"]),
             dirtied: vec![Keys::Todos.at(2).into()],
             change: nothing,
             primary: &[],
-            expect: &[("row-2", "swap")],
-            loads: &["row(2)"],
+            expect: &[("row-2", "swap"), ("count", "swap"), ("secret", "denied")],
+            loads: &["row(2)", "count"],
+        },
+        Case {
+            name: "a keyed key reaches an aggregate even when the row is not on the page",
+            entries: &["row-1", "count"],
+            report: Report::Stale(&["row-1", "count"]),
+            dirtied: vec![Keys::Todos.at(9).into()],
+            change: nothing,
+            primary: &[],
+            expect: &[("count", "swap")],
+            loads: &["count"],
         },
         Case {
             name: "a duplicate (type, load) loads once",
@@ -578,25 +600,110 @@ fn keys_select_regions() {
 }
 
 #[test]
-fn duplicates_point_at_their_first_entry() {
+fn one_record_under_two_ids_is_loaded_once_and_stamped_twice() {
     let world = World::new();
     let scope = Scope::builder()
         .engine(engine())
         .mounted_header(
-            r#"[{"id":"row-1","type":"row","load":"1"},{"id":"row-1-copy","type":"row","load":"01"}]"#,
+            r#"[{"id":"row-1","type":"row","load":"1"},{"id":"pinned","type":"row","load":"01","hash":"ff"},{"id":"row-1","type":"row","load":"1"}]"#,
         )
         .load_cx(LoadCx::new().with(Arc::clone(&world)))
         .build();
+    world.todos.lock().unwrap().get_mut(&1).unwrap().1 = true;
     scope.record([Keys::Todos]);
     let reply = futures_lite_block_on(pjx::reply(&scope, String::new()));
-    // "01" and "1" are the same i64 key: one load, the second entry is a duplicate.
-    assert_eq!(
-        reply.walk.outcome("row-1-copy"),
-        Some(&Outcome::SkipExcluded(Excluded::Duplicate {
-            of: "row-1".into()
-        }))
-    );
+    // "01" and "1" are the same i64 key: one load and one render, stamped under each id the
+    // record is mounted under; the same id twice gets one fragment (it updates both).
     assert_eq!(world.loads(), ["row(1)"]);
+    assert_eq!(reply.walk.swapped(), ["row-1", "pinned"]);
+    assert_eq!(
+        reply.walk.regions().nth(2).unwrap().1,
+        &Outcome::SkipExcluded(Excluded::Duplicate {
+            of: "row-1".into()
+        })
+    );
+    let dom = pjx::testing::Dom::new(format!("<x>{}</x>", reply.body));
+    for id in ["row-1", "pinned"] {
+        let fragment = dom.region(id).unwrap();
+        assert!(
+            fragment.contains(&format!(
+                r#"data-pjx-id="{id}" data-pjx-type="row" data-pjx-hash="#
+            )) && fragment.contains(&format!("[data-pjx-id='{id}']")),
+            "{fragment}"
+        );
+        assert!(fragment.contains("one ✓"), "{fragment}");
+    }
+}
+
+#[test]
+fn the_walk_keeps_to_its_load_budget() {
+    let world = World::new();
+    let html = page(&world);
+    let engine = Engine::builder()
+        .registry(Registry::of(&[ReactiveType::of::<Row>(), ReactiveType::of::<Count>()]).unwrap())
+        .limits(pjx::manifest::Limits {
+            max_loads: 3,
+            ..Default::default()
+        })
+        .build();
+    let run = |keys: Vec<Key>| {
+        let scope = Scope::builder()
+            .engine(Arc::clone(&engine))
+            .manifest(manifest_from_html(&html))
+            .load_cx(LoadCx::new().with(Arc::clone(&world)))
+            .build();
+        scope.record(keys);
+        futures_lite_block_on(pjx::reply(&scope, String::new()))
+    };
+    // Three rows and the count: four loads, over the budget of three. Nothing is loaded.
+    let reply = run(vec![Keys::Todos.key()]);
+    assert!(reply.walk.over_budget);
+    assert_eq!(reply.walk.loads, 0);
+    assert!(reply.body.is_empty());
+    assert!(world.loads().is_empty());
+    for id in ["row-1", "row-2", "row-3", "count"] {
+        assert_eq!(reply.walk.outcome(id), Some(&Outcome::OverBudget), "{id}");
+    }
+    // One row and the count fit.
+    let reply = run(vec![Keys::Todos.at(2).into()]);
+    assert!(!reply.walk.over_budget);
+    assert_eq!(reply.walk.loads, 2);
+}
+
+#[test]
+fn a_partial_manifest_learns_the_keys_that_concern_what_it_shows() {
+    let world = World::new();
+    let told = |header: &str, keys: Vec<Key>| {
+        let scope = Scope::builder()
+            .engine(engine())
+            .mounted_header(header)
+            .load_cx(LoadCx::new().with(Arc::clone(&world)))
+            .build();
+        scope.record(keys);
+        let reply = futures_lite_block_on(pjx::reply(&scope, String::new()));
+        reply
+            .walk
+            .dirtied_for_client
+            .iter()
+            .map(Key::to_string)
+            .collect::<Vec<_>>()
+    };
+    let keys = || {
+        vec![
+            Keys::Todos.at(2).into(),
+            Keys::Stats.key(),
+            Keys::Nest.key(),
+        ]
+    };
+    // Rows are on the page (listed or not): their keys are told; stats and nest are not.
+    let partial = r#"{"t":["row","count"],"m":[["count",1,"ab"]],"p":1}"#;
+    assert_eq!(told(partial, keys()), ["todos:2"]);
+    // A complete manifest needs no telling.
+    let complete = r#"{"t":["row","count"],"m":[["count",1,"ab"]]}"#;
+    assert!(told(complete, keys()).is_empty());
+    // A type the requester may not see tells nothing, even of its keys.
+    let secret_only = r#"{"t":["secret"],"m":[],"p":1}"#;
+    assert!(told(secret_only, keys()).is_empty());
 }
 
 #[test]
@@ -756,6 +863,23 @@ fn nesting_keeps_the_outermost_swapping_region() {
             loads: &["a", "b", "c", "d"],
         },
         Case {
+            name: "a delete inside a swapping region is not sent: htmx would find no target",
+            entries: &[],
+            report: Report::Stale(&["list"]),
+            dirtied: vec![Keys::TodoList.key(), Keys::Todos.at(3).into()],
+            change: |world| {
+                world.todos.lock().unwrap().remove(&3);
+            },
+            primary: &[],
+            expect: &[
+                ("list", "swap"),
+                ("row-3", "nested:list"),
+                ("count", "swap"),
+                ("secret", "denied"),
+            ],
+            loads: &["list", "row(1)", "row(2)", "row(3)", "count"],
+        },
+        Case {
             name: "siblings are both kept",
             entries: &["list", "row-1", "row-2", "count"],
             report: Report::Stale(&["row-1", "row-2", "count"]),
@@ -857,15 +981,24 @@ fn the_request_cache_answers_repeated_loads() {
         scope.load::<Row>(1).await.unwrap();
         scope.load::<Row>(1).await.unwrap();
         assert_eq!(world.loads(), ["count", "row(1)"]);
-        // A mutation evicts what it concerns (and only that) from the request tier…
+        // A mutation evicts what it concerns (and only that) from the request tier: row 1
+        // and the count of all rows, not row 2…
+        scope.load::<Row>(2).await.unwrap();
         scope.record([Keys::Todos.at(1)]);
         scope.load::<Count>(pjx::NoKey).await.unwrap();
         scope.load::<Row>(1).await.unwrap();
-        assert_eq!(world.loads(), ["count", "row(1)", "row(1)"]);
+        scope.load::<Row>(2).await.unwrap();
+        assert_eq!(
+            world.loads(),
+            ["count", "row(1)", "row(2)", "count", "row(1)"]
+        );
         // …so a region loaded before a mutation is reloaded by the walk.
         scope.record([Keys::Todos]);
         scope.load::<Count>(pjx::NoKey).await.unwrap();
-        assert_eq!(world.loads(), ["count", "row(1)", "row(1)", "count"]);
+        assert_eq!(
+            world.loads(),
+            ["count", "row(1)", "row(2)", "count", "row(1)", "count"]
+        );
     });
 }
 
@@ -885,20 +1018,22 @@ fn the_shared_cache_spans_requests_until_invalidated() {
     futures_lite_block_on(async {
         let first = request();
         let row = first.load::<Row>(2).await.unwrap();
+        first.load::<Row>(3).await.unwrap();
         first.load::<Count>(pjx::NoKey).await.unwrap();
         let second = request();
         let again = second.load::<Row>(2).await.unwrap();
         second.load::<Count>(pjx::NoKey).await.unwrap();
-        assert_eq!(world.loads(), ["row(2)", "count"]);
+        assert_eq!(world.loads(), ["row(2)", "row(3)", "count"]);
         // Both requests share one immutable value.
         assert!(Arc::ptr_eq(&row, &again));
 
-        // A keyed mutation evicts that row only.
+        // A keyed mutation evicts that row and the aggregates, not the other rows.
         let third = request();
         third.run_sync(|| pjx::record_mutation([Keys::Todos.at(2)]));
         let cache = engine.shared_cache().unwrap();
         assert!(!cache.contains(&EntryKey::new("row", "2")));
-        assert!(cache.contains(&EntryKey::new("count", "")));
+        assert!(!cache.contains(&EntryKey::new("count", "")));
+        assert!(cache.contains(&EntryKey::new("row", "3")));
         // A whole-key mutation evicts the rest.
         third.record([Keys::Todos]);
         assert!(cache.is_empty());
@@ -906,6 +1041,6 @@ fn the_shared_cache_spans_requests_until_invalidated() {
 
         let fourth = request();
         fourth.load::<Row>(2).await.unwrap();
-        assert_eq!(world.loads(), ["row(2)", "count", "row(2)"]);
+        assert_eq!(world.loads(), ["row(2)", "row(3)", "count", "row(2)"]);
     });
 }

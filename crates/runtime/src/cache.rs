@@ -10,11 +10,19 @@
 //! cached value. Invalidation goes through a reverse index (key → entries) and a forward
 //! index (entry → keys), so it costs the entries it touches, not the size of the cache.
 //!
+//! **Which entries a key concerns.** A whole key `todos` concerns every entry of a type reacting
+//! to it. A keyed key `todos:7` concerns the keyed entries loaded with `7` *and* every unkeyed
+//! entry reacting to `todos`: an aggregate (a count, a total) changes when any member does.
+//! Keyed entries loaded with other keys are untouched.
+//!
 //! **Races.** A load runs without any lock held and may take a while; an invalidation of one
-//! of its keys may land meanwhile. Every invalidation bumps an epoch per key name; a load
-//! remembers the epoch it started at and its result is only stored if none of its keys was
-//! invalidated since. (An invalidation of `todos:7` bumps `todos`: a concurrent load of row 8
-//! is then not stored either. That costs a reload, never a stale entry.)
+//! of its keys may land meanwhile. Every invalidation bumps an epoch, recorded per key name and
+//! per keyed key; a load remembers the epoch it started at and its result is only stored if
+//! nothing that concerns it was invalidated since. (An invalidation of `todos:7` refuses a
+//! concurrent load of row 7 or of the count, not of row 8.)
+//!
+//! **Who asks.** Entries of a type that declares permissions may depend on the requester (its
+//! `load` may read the identity), so the shared tier keeps them per signed-in user.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -25,45 +33,70 @@ use parking_lot::{Mutex, RwLock};
 use crate::key::{Key, ReactSet};
 use crate::registry::AnyComponent;
 
-/// Identifies a cache entry: a component type and the canonical text of its load key (empty
-/// for singletons).
+/// Identifies a cache entry: a component type, the canonical text of its load key (empty
+/// for singletons) and, for types with permissions, whom it was loaded for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EntryKey {
     /// The registered type name.
     pub type_name: &'static str,
     /// The canonical load key.
     pub load: Box<str>,
+    /// The requester it was loaded for (`user:<id>` or `anonymous`), for types whose loads
+    /// may depend on who asks; `None` when shared by everyone.
+    pub subject: Option<Box<str>>,
 }
 
 impl EntryKey {
-    /// The entry of `type_name` loaded with `load`.
+    /// The entry of `type_name` loaded with `load`, shared by every requester.
     pub fn new(type_name: &'static str, load: impl Into<Box<str>>) -> Self {
         EntryKey {
             type_name,
             load: load.into(),
+            subject: None,
         }
+    }
+
+    /// This entry, kept apart for `subject`.
+    pub fn for_subject(mut self, subject: impl Into<Box<str>>) -> Self {
+        self.subject = Some(subject.into());
+        self
     }
 }
 
 impl fmt::Display for EntryKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.load.is_empty() {
-            f.write_str(self.type_name)
-        } else {
-            write!(f, "{}({})", self.type_name, self.load)
+        f.write_str(self.type_name)?;
+        if !self.load.is_empty() {
+            write!(f, "({})", self.load)?;
         }
+        if let Some(subject) = &self.subject {
+            write!(f, " for {subject}")?;
+        }
+        Ok(())
     }
 }
 
 /// Whether the dirtied `key` concerns an entry of a type reacting to `react`, loaded with
-/// `load`: `todos` concerns every such entry, `todos:7` only the one loaded with `7`.
+/// `load`: `todos` concerns every such entry; `todos:7` the keyed one loaded with `7` and
+/// every unkeyed one.
+///
+/// ```
+/// use pjx::{Key, ReactSet};
+/// use pjx::cache::concerns;
+/// let react = ReactSet::new([Key::new("todos")]);
+/// let seven = Key::with_instance("todos", "7");
+/// assert!(concerns(&seven, &react, "7", true));
+/// assert!(!concerns(&seven, &react, "8", true));
+/// assert!(concerns(&seven, &react, "", false)); // an aggregate of all todos
+/// assert!(!concerns(&Key::new("users"), &react, "", false));
+/// ```
 pub fn concerns(key: &Key, react: &ReactSet, load: &str, keyed: bool) -> bool {
     if !react.contains(key.name()) {
         return false;
     }
     match key.instance() {
         None => true,
-        Some(instance) => keyed && instance == load,
+        Some(instance) => !keyed || instance == load,
     }
 }
 
@@ -149,14 +182,31 @@ impl InvalidationBackend for InProcess {
 pub struct Ticket(u64);
 
 /// The race check of the shared and render caches: every invalidation bumps an epoch and
-/// records it per key name; a result whose ticket predates an invalidation of one of its
-/// names may show the state from before, and is not stored. Names are `&'static str`s from
-/// declared key enums, so the map stays as small as the set of key names.
+/// records it per key name (whole keys), per name for any instance (keyed keys, which concern
+/// unkeyed entries), and per keyed key. A result whose ticket predates an invalidation that
+/// concerns it may show the state from before, and is not stored.
+///
+/// Names are `&'static str`s from declared key enums, so the per-name maps stay as small as
+/// the set of key names; the per-instance map is bounded: past [`MAX_INSTANCES`] it is
+/// cleared and every older ticket counts as stale for keyed entries (a reload, never a stale
+/// entry).
 #[derive(Default)]
 pub(crate) struct Epochs {
     epoch: u64,
-    invalidated: HashMap<&'static str, u64>,
+    /// The last whole-key invalidation of each name.
+    whole: HashMap<&'static str, u64>,
+    /// The last invalidation of any instance of each name.
+    any_instance: HashMap<&'static str, u64>,
+    /// The last invalidation of each keyed key, by name and instance.
+    instances: HashMap<&'static str, HashMap<Box<str>, u64>>,
+    /// How many keyed keys `instances` holds.
+    instance_count: usize,
+    /// When `instances` was last cleared.
+    instances_since: u64,
 }
+
+/// How many keyed keys [`Epochs`] remembers before starting afresh.
+const MAX_INSTANCES: usize = 4_096;
 
 impl Epochs {
     /// The ticket of a load starting now.
@@ -164,21 +214,51 @@ impl Epochs {
         Ticket(self.epoch)
     }
 
-    /// Records an invalidation of `names`.
-    pub(crate) fn invalidate(&mut self, names: impl IntoIterator<Item = &'static str>) {
+    /// Records an invalidation of `keys`.
+    pub(crate) fn invalidate<'k>(&mut self, keys: impl IntoIterator<Item = &'k Key>) {
         self.epoch += 1;
-        for name in names {
-            self.invalidated.insert(name, self.epoch);
+        let epoch = self.epoch;
+        for key in keys {
+            match key.instance() {
+                None => {
+                    self.whole.insert(key.name(), epoch);
+                }
+                Some(instance) => {
+                    self.any_instance.insert(key.name(), epoch);
+                    if self.instance_count >= MAX_INSTANCES {
+                        self.instances.clear();
+                        self.instance_count = 0;
+                        self.instances_since = epoch;
+                    }
+                    let known = self.instances.entry(key.name()).or_default();
+                    if known.insert(instance.into(), epoch).is_none() {
+                        self.instance_count += 1;
+                    }
+                }
+            }
         }
     }
 
-    /// Whether one of `names` was invalidated after `ticket` was taken.
+    /// Whether something concerning an entry reacting to `names` — keyed and loaded with
+    /// `load`, or unkeyed when `load` is `None` — was invalidated after `ticket` was taken.
     pub(crate) fn stale(
         &self,
         ticket: Ticket,
-        mut names: impl Iterator<Item = &'static str>,
+        names: impl Iterator<Item = &'static str>,
+        load: Option<&str>,
     ) -> bool {
-        names.any(|name| self.invalidated.get(name).is_some_and(|&at| at > ticket.0))
+        let after = |at: Option<&u64>| at.is_some_and(|&at| at > ticket.0);
+        let mut names = names.peekable();
+        if load.is_some() && names.peek().is_some() && self.instances_since > ticket.0 {
+            return true; // the record of instances invalidated since is gone
+        }
+        names.any(|name| {
+            after(self.whole.get(name))
+                || match load {
+                    None => after(self.any_instance.get(name)),
+                    Some(load) => after(self.instances.get(name).and_then(|m| m.get(load))),
+                }
+        })
     }
 }
 
@@ -201,13 +281,19 @@ struct Stored {
     value: Arc<AnyComponent>,
     /// Forward index: the index keys this entry is filed under.
     keys: Vec<Key>,
+    /// Whether it is unkeyed, and so also filed in `aggregates` under its keys' names.
+    aggregate: bool,
 }
 
 #[derive(Default)]
 struct SharedState {
     entries: HashMap<EntryKey, Stored>,
-    /// Reverse index: which entries each key concerns.
+    /// Reverse index: which entries each key concerns (whole keys: every entry reacting to
+    /// them; keyed keys: the keyed entry loaded with that instance).
     index: HashMap<Key, HashSet<EntryKey>>,
+    /// The unkeyed entries reacting to each name, which every keyed key of that name
+    /// concerns too.
+    aggregates: HashMap<&'static str, HashSet<EntryKey>>,
     epochs: Epochs,
     stats: CacheStats,
 }
@@ -287,9 +373,10 @@ impl SharedCache {
         keyed: bool,
     ) -> bool {
         let mut state = self.state.lock();
+        let load = keyed.then_some(&*key.load);
         if state
             .epochs
-            .stale(ticket, react.keys().iter().map(Key::name))
+            .stale(ticket, react.keys().iter().map(Key::name), load)
         {
             state.stats.refused_stale += 1;
             return false;
@@ -307,7 +394,7 @@ impl SharedCache {
         }
         // Replacing an entry: unfile the old one first.
         if let Some(old) = state.entries.remove(&key) {
-            unfile(&mut state.index, &key, &old.keys);
+            state.unfile(&key, &old);
         }
         for k in &index_keys {
             state
@@ -315,12 +402,20 @@ impl SharedCache {
                 .entry(k.clone())
                 .or_default()
                 .insert(key.clone());
+            if !keyed {
+                state
+                    .aggregates
+                    .entry(k.name())
+                    .or_default()
+                    .insert(key.clone());
+            }
         }
         state.entries.insert(
             key,
             Stored {
                 value,
                 keys: index_keys,
+                aggregate: !keyed,
             },
         );
         state.stats.stored += 1;
@@ -356,14 +451,21 @@ impl SharedCache {
 
     fn evict(&self, keys: &[Key]) {
         let mut state = self.state.lock();
-        state.epochs.invalidate(keys.iter().map(Key::name));
+        state.epochs.invalidate(keys);
         for key in keys {
-            let Some(entries) = state.index.remove(key) else {
-                continue;
-            };
-            for entry in entries {
+            let mut concerned: Vec<EntryKey> = state
+                .index
+                .get(key)
+                .map(|set| set.iter().cloned().collect())
+                .unwrap_or_default();
+            if key.instance().is_some()
+                && let Some(aggregates) = state.aggregates.get(key.name())
+            {
+                concerned.extend(aggregates.iter().cloned());
+            }
+            for entry in concerned {
                 if let Some(stored) = state.entries.remove(&entry) {
-                    unfile(&mut state.index, &entry, &stored.keys);
+                    state.unfile(&entry, &stored);
                     state.stats.evicted += 1;
                 }
             }
@@ -412,16 +514,39 @@ impl SharedCache {
                 }
             }
         }
+        for (name, entries) in &state.aggregates {
+            if entries.is_empty() {
+                return Err(format!("empty aggregate set for {name}"));
+            }
+            for entry in entries {
+                match state.entries.get(entry) {
+                    Some(stored)
+                        if stored.aggregate && stored.keys.iter().any(|k| k.name() == *name) => {}
+                    _ => return Err(format!("aggregates of {name} name {entry} wrongly")),
+                }
+            }
+        }
         Ok(())
     }
 }
 
-fn unfile(index: &mut HashMap<Key, HashSet<EntryKey>>, entry: &EntryKey, keys: &[Key]) {
-    for k in keys {
-        if let Some(set) = index.get_mut(k) {
-            set.remove(entry);
-            if set.is_empty() {
-                index.remove(k);
+impl SharedState {
+    /// Removes `entry` (just taken out of `entries`) from the reverse indexes.
+    fn unfile(&mut self, entry: &EntryKey, stored: &Stored) {
+        for k in &stored.keys {
+            if let Some(set) = self.index.get_mut(k) {
+                set.remove(entry);
+                if set.is_empty() {
+                    self.index.remove(k);
+                }
+            }
+            if stored.aggregate
+                && let Some(set) = self.aggregates.get_mut(k.name())
+            {
+                set.remove(entry);
+                if set.is_empty() {
+                    self.aggregates.remove(k.name());
+                }
             }
         }
     }
@@ -484,18 +609,55 @@ mod tests {
     #[test]
     fn a_load_that_began_before_an_invalidation_is_not_stored() {
         let cache = SharedCache::new(Arc::new(InProcess));
+        let count = EntryKey::new("count", "");
         let ticket = cache.begin();
         cache.invalidate(&[Key::with_instance("todos", "9")]);
-        assert!(!cache.insert(ticket, row(1), value(1), &TODOS, None, true));
-        assert_eq!(cache.stats().refused_stale, 1);
+        // `todos:9` concerns row 9 and every unkeyed entry reacting to `todos`…
+        assert!(!cache.insert(ticket, row(9), value(9), &TODOS, None, true));
+        assert!(!cache.insert(ticket, count.clone(), value(0), &TODOS, None, false));
+        assert_eq!(cache.stats().refused_stale, 2);
+        // …but not a concurrent load of another row.
+        assert!(cache.insert(ticket, row(1), value(1), &TODOS, None, true));
         // A load that began after it is stored.
         let ticket = cache.begin();
-        assert!(cache.insert(ticket, row(1), value(2), &TODOS, None, true));
-        assert_eq!(read(&cache, &row(1)), Some(2));
+        assert!(cache.insert(ticket, row(9), value(2), &TODOS, None, true));
+        assert_eq!(read(&cache, &row(9)), Some(2));
         // Invalidating an unrelated name does not block a load in flight.
         let ticket = cache.begin();
         cache.invalidate(&[Key::new("other")]);
         assert!(cache.insert(ticket, row(2), value(3), &TODOS, None, true));
+        // A whole key refuses every load of its name in flight.
+        let ticket = cache.begin();
+        cache.invalidate(&[Key::new("todos")]);
+        assert!(!cache.insert(ticket, row(3), value(3), &TODOS, None, true));
+    }
+
+    #[test]
+    fn the_race_check_stays_bounded_and_safe() {
+        let cache = SharedCache::new(Arc::new(InProcess));
+        let ticket = cache.begin();
+        for id in 0..(MAX_INSTANCES as u64 + 10) {
+            cache.invalidate(&[Key::with_instance("todos", id.to_string())]);
+        }
+        assert!(cache.state.lock().epochs.instance_count <= MAX_INSTANCES);
+        // The record of row 1's invalidation may be gone: the older load is refused anyway.
+        assert!(!cache.insert(ticket, row(1), value(1), &TODOS, None, true));
+        let ticket = cache.begin();
+        assert!(cache.insert(ticket, row(1), value(1), &TODOS, None, true));
+    }
+
+    #[test]
+    fn entries_of_guarded_types_are_kept_per_subject() {
+        let cache = SharedCache::new(Arc::new(InProcess));
+        let ann = EntryKey::new("inbox", "").for_subject("user:ann");
+        let bob = EntryKey::new("inbox", "").for_subject("user:bob");
+        let ticket = cache.begin();
+        cache.insert(ticket, ann.clone(), value(1), &TODOS, None, false);
+        assert_eq!(read(&cache, &ann), Some(1));
+        assert_eq!(read(&cache, &bob), None);
+        cache.invalidate(&[Key::with_instance("todos", "4")]);
+        assert!(cache.is_empty());
+        cache.check_indexes().unwrap();
     }
 
     #[test]
@@ -521,10 +683,14 @@ mod tests {
 
         cache.invalidate(&[Key::with_instance("todos", "2")]);
         assert!(cache.contains(&row(1)) && !cache.contains(&row(2)) && cache.contains(&row(3)));
-        assert!(cache.contains(&count));
+        // The count is an aggregate of every todo: `todos:2` concerns it.
+        assert!(!cache.contains(&count));
         cache.check_indexes().unwrap();
 
-        // `stats` narrowed its dependencies to `stats`: `todos` does not evict it.
+        // `stats` narrowed its dependencies to `stats`: `todos` (or `todos:1`) does not
+        // evict it.
+        cache.invalidate(&[Key::with_instance("todos", "1")]);
+        assert!(cache.contains(&stats));
         cache.invalidate(&[Key::new("todos")]);
         assert_eq!(cache.len(), 1);
         assert!(cache.contains(&stats));

@@ -8,6 +8,7 @@ use std::future::Future;
 use crate::hash::{CanonicalError, HashState, StateHash};
 use crate::key::{Key, ReactSet};
 use crate::load::{LoadCx, LoadError, LoadKey};
+use crate::region_id;
 use crate::stamp::{RootError, Stamp, stamp_root};
 
 /// A renderable piece of UI with one template. Implemented by `#[component]` and `#[reactive]`.
@@ -248,8 +249,13 @@ pub fn render_reactive<T: Reactive>(component: &T, out: &mut String) -> Result<(
     render_region(component, &hash, None, out)
 }
 
-/// Renders a reactive component whose state hash is already known, stamping its root; with
-/// `oob`, the root also carries `hx-swap-oob="<oob>"`. On error nothing is appended.
+/// Renders a reactive component whose state hash is already known, stamping its root with
+/// its own id; with `oob`, the root also carries `hx-swap-oob="<oob>"`. On error nothing is
+/// appended.
+///
+/// A component whose own id cannot be a region id (see [`region_id::check`]) renders without
+/// its stamps — shown, but never updated — and the refusal is logged: one region's data never
+/// fails the page around it.
 pub fn render_region<T: Reactive>(
     component: &T,
     hash: &StateHash,
@@ -259,6 +265,14 @@ pub fn render_region<T: Reactive>(
     let start = out.len();
     let result = component.render_template(out).and_then(|()| {
         let id = component.region_id();
+        if let Err(e) = region_id::check(&id) {
+            tracing::error!(
+                target: "pjx::render",
+                "component `{}` rendered without its pjx stamps, so it will not update: {e}",
+                T::TYPE_NAME
+            );
+            return Ok(());
+        }
         let load = component.load_key().map(LoadKey::to_wire);
         let stamp = Stamp {
             id: &id,
@@ -268,13 +282,24 @@ pub fn render_region<T: Reactive>(
             load: load.as_deref(),
             oob,
         };
-        stamp_root(out, start, &stamp)
-            .map_err(|e| RenderError::new(T::TYPE_NAME, RenderErrorKind::Root(e)))
+        stamp_region(T::TYPE_NAME, out, start, &stamp)
     });
     if result.is_err() {
         out.truncate(start);
     }
     result
+}
+
+/// Stamps the root of the region rendered in `html[start..]`; the id must be a valid region
+/// id (the caller checked it).
+pub(crate) fn stamp_region(
+    type_name: &'static str,
+    html: &mut String,
+    start: usize,
+    stamp: &Stamp<'_>,
+) -> Result<(), RenderError> {
+    debug_assert!(region_id::check(stamp.id).is_ok(), "{}", stamp.id);
+    stamp_root(html, start, stamp).map_err(|e| RenderError::new(type_name, RenderErrorKind::Root(e)))
 }
 
 /// Renders any component's template through askama. What generated

@@ -39,6 +39,7 @@ pub mod load;
 pub mod manifest;
 pub mod oob;
 pub mod ratelimit;
+pub mod region_id;
 pub mod registry;
 pub mod render_cache;
 pub mod scope;

@@ -13,28 +13,40 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-/// Size limits for the client's headers.
+use crate::region_id;
+
+/// Limits on what a client can make one request cost.
 ///
 /// ```
-/// let limits = pjx::manifest::Limits { max_entries: 100, ..Default::default() };
-/// assert_eq!(limits.max_header_bytes, 1 << 20);
+/// let limits = pjx::manifest::Limits { max_loads: 500, ..Default::default() };
+/// assert_eq!(limits.max_header_bytes, 64 * 1024);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Largest header value read at all (default 1 MiB: ~9,000 mounted regions).
+    /// Largest `X-PJX-Mounted` (or other pjx header) value read at all (default 64 KiB).
+    /// actix-web refuses a request whose head is over 128 KiB before any handler runs, so
+    /// the client runtime keeps its header under half of this and reports a page too large
+    /// for it partially (see `docs/reactivity.md`).
     pub max_header_bytes: usize,
+    /// Largest manifest read from the body of a sync request (default 4 MiB).
+    pub max_sync_bytes: usize,
     /// Most entries kept from one manifest (default 10,000); the rest are dropped.
     pub max_entries: usize,
     /// Longest region id, type, hash or load key accepted (default 256 bytes).
     pub max_field_bytes: usize,
+    /// Most loads one walk starts (default 2,000): over it, nothing is loaded and the
+    /// response tells the page to reload itself instead of leaving regions stale.
+    pub max_loads: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_header_bytes: 1 << 20,
+            max_header_bytes: 64 * 1024,
+            max_sync_bytes: 4 << 20,
             max_entries: 10_000,
-            max_field_bytes: 256,
+            max_field_bytes: crate::region_id::MAX_BYTES,
+            max_loads: 2_000,
         }
     }
 }
@@ -42,7 +54,7 @@ impl Default for Limits {
 /// One mounted region, as the client reported it (a view into its [`Manifest`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Mounted<'a> {
-    /// `data-pjx-id`. Always a safe region id (see [`is_safe_region_id`]).
+    /// `data-pjx-id`. Always a valid region id (see [`region_id::check`]).
     pub id: &'a str,
     /// `data-pjx-type`, when reported and well-formed.
     pub type_name: Option<&'a str>,
@@ -50,6 +62,8 @@ pub struct Mounted<'a> {
     pub hash: Option<&'a str>,
     /// `data-pjx-load`, when reported (keyed regions).
     pub load: Option<&'a str>,
+    /// How many reported regions enclose this one in the page (0 at the top).
+    pub depth: u32,
 }
 
 /// Where one field's text sits in the manifest's text.
@@ -65,7 +79,11 @@ struct Slots {
     type_name: Option<Span>,
     hash: Option<Span>,
     load: Option<Span>,
+    depth: u32,
 }
+
+/// Deeper nesting than this is clamped (a real page never comes near it).
+const MAX_DEPTH: u32 = 1_000;
 
 /// The parsed `X-PJX-Mounted` header: mounted regions in document order.
 ///
@@ -75,11 +93,15 @@ struct Slots {
 pub struct Manifest {
     text: String,
     slots: Vec<Slots>,
+    /// The compact form's type table: every type on the page, listed or not.
+    types: Vec<Span>,
+    /// The client left regions out (a page too large to report whole in a header).
+    partial: bool,
 }
 
 impl PartialEq for Manifest {
     fn eq(&self, other: &Self) -> bool {
-        self.entries().eq(other.entries())
+        self.partial == other.partial && self.entries().eq(other.entries())
     }
 }
 
@@ -133,7 +155,7 @@ impl Manifest {
     ///
     /// ```
     /// use pjx::manifest::{Manifest, Mounted};
-    /// let m = Manifest::from_entries([Mounted { id: "counter", type_name: Some("counter"), hash: None, load: None }]);
+    /// let m = Manifest::from_entries([Mounted { id: "counter", type_name: Some("counter"), hash: None, load: None, depth: 0 }]);
     /// assert_eq!(m.get(0).unwrap().id, "counter");
     /// ```
     pub fn from_entries<'a>(entries: impl IntoIterator<Item = Mounted<'a>>) -> Self {
@@ -148,9 +170,55 @@ impl Manifest {
                 type_name,
                 hash,
                 load,
+                depth: entry.depth.min(MAX_DEPTH),
             });
         }
         manifest
+    }
+
+    /// Marks the manifest as partial: the page holds regions it does not list.
+    pub fn into_partial(mut self) -> Self {
+        self.partial = true;
+        self
+    }
+
+    /// Whether the client left regions out of this manifest (see `docs/reactivity.md`):
+    /// then the response tells it which keys were dirtied, so it can have the regions it
+    /// left out updated too.
+    pub fn is_partial(&self) -> bool {
+        self.partial
+    }
+
+    /// The type names the client says are on the page: the compact form's type table, else
+    /// the types of the entries. Each once.
+    pub fn type_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.types.iter().map(|&s| self.view(s)).collect();
+        for entry in self.entries() {
+            if let Some(name) = entry.type_name
+                && !names.contains(&name)
+            {
+                names.push(name);
+            }
+        }
+        names
+    }
+
+    /// For each entry, the index of the nearest entry enclosing it (from the reported
+    /// depths: the last earlier entry that is shallower).
+    pub fn parents(&self) -> Vec<Option<usize>> {
+        let mut open: Vec<(u32, usize)> = Vec::new();
+        self.slots
+            .iter()
+            .enumerate()
+            .map(|(index, slots)| {
+                while open.last().is_some_and(|&(depth, _)| depth >= slots.depth) {
+                    open.pop();
+                }
+                let parent = open.last().map(|&(_, i)| i);
+                open.push((slots.depth, index));
+                parent
+            })
+            .collect()
     }
 
     fn push_text(&mut self, text: &str) -> Span {
@@ -169,6 +237,7 @@ impl Manifest {
             type_name: slots.type_name.map(|s| self.view(s)),
             hash: slots.hash.map(|s| self.view(s)),
             load: slots.load.map(|s| self.view(s)),
+            depth: slots.depth,
         }
     }
 
@@ -206,21 +275,39 @@ impl Manifest {
     /// assert!(Manifest::parse("not json", &Limits::default()).is_none());
     /// ```
     pub fn parse(header: &str, limits: &Limits) -> Option<Manifest> {
-        let (manifest, report) = Self::parse_with_report(header, limits);
+        Self::parse_logged(header, limits, limits.max_header_bytes, "X-PJX-Mounted")
+    }
+
+    /// Parses a manifest of at most `max_bytes` (e.g. a sync request's body), logging one
+    /// warning naming `source` if anything was dropped.
+    pub fn parse_logged(
+        text: &str,
+        limits: &Limits,
+        max_bytes: usize,
+        source: &str,
+    ) -> Option<Manifest> {
+        let (manifest, report) = Self::parse_sized(text, limits, max_bytes);
         if !report.is_clean() {
-            tracing::warn!(target: "pjx::manifest", "X-PJX-Mounted: {report}");
+            tracing::warn!(target: "pjx::manifest", "{source}: {report}");
         }
         manifest
     }
 
     /// [`parse`](Self::parse) without logging, returning what was dropped.
     pub fn parse_with_report(header: &str, limits: &Limits) -> (Option<Manifest>, ParseReport) {
+        Self::parse_sized(header, limits, limits.max_header_bytes)
+    }
+
+    fn parse_sized(
+        header: &str,
+        limits: &Limits,
+        max_bytes: usize,
+    ) -> (Option<Manifest>, ParseReport) {
         let mut report = ParseReport::default();
-        if header.len() > limits.max_header_bytes || header.len() > u32::MAX as usize {
+        if header.len() > max_bytes || header.len() > u32::MAX as usize {
             report.note(format!(
-                "the header is {} bytes, over the {}-byte limit",
+                "the manifest is {} bytes, over the {max_bytes}-byte limit",
                 header.len(),
-                limits.max_header_bytes
             ));
             return (None, report);
         }
@@ -229,7 +316,7 @@ impl Manifest {
             report: &mut report,
             manifest: Manifest {
                 text: String::with_capacity(header.len() / 2),
-                slots: Vec::new(),
+                ..Manifest::default()
             },
         };
         let mut de = serde_json::Deserializer::from_str(header);
@@ -327,6 +414,16 @@ impl<'de> Visitor<'de> for &mut ManifestSeed<'_> {
                 "m" if entries.is_none() => {
                     entries = Some(map.next_value_seed(CompactEntriesSeed { seed: &mut *self })?);
                 }
+                "p" => {
+                    // Any value but null marks the manifest partial: when in doubt, the
+                    // client is told what was dirtied.
+                    let mark = self.manifest.text.len();
+                    let flag = map.next_value_seed(FieldSeed {
+                        text: &mut self.manifest.text,
+                    })?;
+                    self.manifest.text.truncate(mark);
+                    self.manifest.partial |= !matches!(flag, Field::Null);
+                }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -336,6 +433,7 @@ impl<'de> Visitor<'de> for &mut ManifestSeed<'_> {
             return Ok(false);
         };
         let types = types.unwrap_or_default();
+        self.manifest.types = types.iter().flatten().copied().collect();
         for (mut slots, type_index) in entries {
             slots.type_name = type_index.and_then(|i| {
                 let span = usize::try_from(i)
@@ -460,7 +558,7 @@ impl<'de> Visitor<'de> for CompactEntriesSeed<'_, '_> {
     }
 }
 
-/// One compact entry: `[id, type index or null, hash or null, load?]`.
+/// One compact entry: `[id, type index or null, hash or null, load or null, depth?]`.
 struct CompactEntrySeed<'a> {
     limits: &'a Limits,
     report: &'a mut ParseReport,
@@ -483,7 +581,7 @@ impl<'de> Visitor<'de> for CompactEntrySeed<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut fields: [Option<Field>; 4] = [None, None, None, None];
+        let mut fields: [Option<Field>; 5] = [None, None, None, None, None];
         for slot in &mut fields {
             match seq.next_element_seed(FieldSeed {
                 text: &mut *self.text,
@@ -493,7 +591,7 @@ impl<'de> Visitor<'de> for CompactEntrySeed<'_> {
             }
         }
         while seq.next_element::<IgnoredAny>()?.is_some() {}
-        let [id, type_index, hash, load] = fields;
+        let [id, type_index, hash, load, depth] = fields;
         let type_index = match type_index {
             Some(Field::Number(span)) => {
                 let digits = &self.text[span.start as usize..(span.start + span.len) as usize];
@@ -507,7 +605,7 @@ impl<'de> Visitor<'de> for CompactEntrySeed<'_> {
             text: self.text,
         };
         Ok(entry
-            .checked(id, [None, hash, load])
+            .checked(id, [None, hash, load, depth])
             .map(|slots| (slots, type_index)))
     }
 
@@ -563,8 +661,8 @@ impl EntrySeed<'_> {
         Ok(None)
     }
 
-    /// Validates an entry's fields (`[type, hash, load]`); `None` drops the entry.
-    fn checked(self, id: Option<Field>, fields: [Option<Field>; 3]) -> Option<Slots> {
+    /// Validates an entry's fields (`[type, hash, load, depth]`); `None` drops the entry.
+    fn checked(self, id: Option<Field>, fields: [Option<Field>; 4]) -> Option<Slots> {
         let text: &str = self.text;
         let limits = self.limits;
         let report = self.report;
@@ -580,11 +678,22 @@ impl EntrySeed<'_> {
                 return None;
             }
         };
-        if id.len as usize > limits.max_field_bytes || !is_safe_region_id(view(id)) {
+        if id.len as usize > limits.max_field_bytes || region_id::check(view(id)).is_err() {
             report.note("an entry's id is empty, too long or contains control characters");
             return None;
         }
-        let [type_name, hash, load] = fields;
+        let [type_name, hash, load, depth] = fields;
+        let depth = match depth {
+            None | Some(Field::Null) => 0,
+            Some(Field::Number(span)) if !view(span).starts_with('-') => view(span)
+                .parse::<u64>()
+                .map_or(MAX_DEPTH, |d| d.min(u64::from(MAX_DEPTH)) as u32),
+            Some(_) => {
+                report.ignored_fields += 1;
+                report.note("an entry's depth is not a non-negative number");
+                0
+            }
+        };
         let mut keep = |name: &str, field: Option<Field>, valid: fn(&str) -> bool| {
             let span = match field? {
                 Field::Text(span) => span,
@@ -609,6 +718,7 @@ impl EntrySeed<'_> {
             type_name: keep("type", type_name, is_type_name),
             hash: keep("hash", hash, is_hash),
             load: keep("load", load, |s| !s.chars().any(char::is_control)),
+            depth,
         })
     }
 }
@@ -622,13 +732,14 @@ impl<'de> Visitor<'de> for EntrySeed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut id: Option<Field> = None;
-        let mut fields: [Option<Field>; 3] = [None, None, None];
+        let mut fields: [Option<Field>; 4] = [None, None, None, None];
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             let slot = match &*key {
                 "id" => &mut id,
                 "type" => &mut fields[0],
                 "hash" => &mut fields[1],
                 "load" => &mut fields[2],
+                "depth" => &mut fields[3],
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                     continue;
@@ -727,12 +838,6 @@ impl<'de> Visitor<'de> for FieldSeed<'_> {
     }
 }
 
-/// Whether `id` can be used as a region id in an out-of-band selector: non-empty and free of
-/// control characters (quotes and backslashes are escaped where the id is used).
-pub fn is_safe_region_id(id: &str) -> bool {
-    !id.is_empty() && !id.chars().any(char::is_control)
-}
-
 fn is_type_name(s: &str) -> bool {
     !s.is_empty()
         && s.bytes()
@@ -790,7 +895,7 @@ pub fn parse_trigger(header: &str, limits: &Limits) -> Option<String> {
     match serde_json::from_str::<Value>(header) {
         Ok(Value::Object(mut fields)) => match fields.remove("id") {
             Some(Value::String(id))
-                if id.len() <= limits.max_field_bytes && is_safe_region_id(&id) =>
+                if id.len() <= limits.max_field_bytes && region_id::check(&id).is_ok() =>
             {
                 Some(id)
             }
@@ -889,7 +994,11 @@ mod tests {
     fn deeply_nested_json_is_rejected_not_a_stack_overflow() {
         // Skipped without recursion: one entry dropped, nothing else.
         let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-        let (m, report) = parse(&deep);
+        let limits = Limits {
+            max_header_bytes: 1 << 20,
+            ..Limits::default()
+        };
+        let (m, report) = Manifest::parse_with_report(&deep, &limits);
         assert!(m.is_none_or(|m| m.is_empty()));
         assert_eq!(report.dropped, 1);
         // Deep nesting inside a field of an entry is skipped the same way.
@@ -898,8 +1007,32 @@ mod tests {
             "[".repeat(50_000),
             "]".repeat(50_000)
         );
-        let (m, _) = parse(&field);
+        let (m, _) = Manifest::parse_with_report(&field, &limits);
         assert_eq!(m.unwrap().get(0).unwrap().load, None);
+    }
+
+    #[test]
+    fn depths_give_each_entry_its_enclosing_entry() {
+        // list > (row-1 > badge), row-2; then a top-level counter; hostile jumps in depth.
+        let (m, report) = parse(
+            r#"{"t":["list","row","badge","count"],"p":1,"m":[["list",0,"a"],["row-1",1,"b","1",1],["badge",2,"c",null,2],["row-2",1,"d","2",1],["count",3,"e"],["odd",3,null,null,7],["neg",3,null,null,-1]]}"#,
+        );
+        let m = m.unwrap();
+        assert_eq!(report.ignored_fields, 1, "{report}"); // -1 is not a depth
+        let depths: Vec<u32> = m.entries().map(|e| e.depth).collect();
+        assert_eq!(depths, [0, 1, 2, 1, 0, 7, 0]);
+        assert_eq!(
+            m.parents(),
+            [None, Some(0), Some(1), Some(0), None, Some(4), None]
+        );
+        assert!(m.is_partial());
+        assert_eq!(m.type_names(), ["list", "row", "badge", "count"]);
+        // The object form carries depths too; it is never partial.
+        let (m, _) = parse(r#"[{"id":"a","type":"t"},{"id":"b","depth":1}]"#);
+        let m = m.unwrap();
+        assert_eq!(m.parents(), [None, Some(0)]);
+        assert!(!m.is_partial());
+        assert_eq!(m.type_names(), ["t"]);
     }
 
     #[test]
@@ -919,7 +1052,7 @@ mod tests {
     #[test]
     fn the_compact_form_is_parsed_defensively() {
         // Entries before types; a type index out of range; an entry that is not a list; a bad
-        // type name; junk after the fields.
+        // type name; a depth that is not a number; junk after the fields.
         let (m, report) = parse(
             r#"{"m":[["a",1,"ff"],["b",9],{"id":"c"},["d",0,"ee","1",{"x":1},[2]],[7]],"t":["ok","has space"],"x":1}"#,
         );
@@ -937,7 +1070,7 @@ mod tests {
             ]
         );
         assert_eq!(report.dropped, 2);
-        assert_eq!(report.ignored_fields, 2);
+        assert_eq!(report.ignored_fields, 3);
         // No "m": not a manifest.
         assert!(parse(r#"{"t":["a"]}"#).0.is_none());
         // Limits apply to the compact form too.

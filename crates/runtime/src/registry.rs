@@ -13,10 +13,11 @@ use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 
 use crate::auth::{Access, Guarded};
-use crate::component::{Load, RenderError, render_region};
+use crate::component::{Load, RenderError, stamp_region};
 use crate::hash::{CanonicalError, StateHash};
 use crate::key::{Key, ReactSet};
 use crate::load::{LoadCx, LoadError, LoadKey};
+use crate::stamp::Stamp;
 
 /// A loaded component of some registered type.
 pub type AnyComponent = dyn Any + Send + Sync;
@@ -31,11 +32,13 @@ pub struct ReactiveType {
     name: &'static str,
     rust_name: fn() -> &'static str,
     keyed: bool,
+    guarded: bool,
     react: fn() -> &'static ReactSet,
     canonical_key: fn(&str) -> Option<String>,
     load: for<'a> fn(&'a str, &'a LoadCx) -> LoadFuture<'a>,
     state_hash: fn(&AnyComponent) -> Result<StateHash, CanonicalError>,
-    render: fn(&AnyComponent, &StateHash, Option<&str>, &mut String) -> Result<(), RenderError>,
+    render_template: fn(&AnyComponent, &mut String) -> Result<(), RenderError>,
+    load_wire: fn(&AnyComponent) -> Option<String>,
     depends_on: fn(&AnyComponent) -> Option<Vec<Key>>,
     access: fn(&LoadCx) -> Access,
     object_access: fn(&AnyComponent, &LoadCx) -> Access,
@@ -48,11 +51,13 @@ impl ReactiveType {
             name: <T as crate::Component>::TYPE_NAME,
             rust_name: std::any::type_name::<T>,
             keyed: T::KEYED,
+            guarded: <T as Guarded>::GUARDED,
             react: T::react,
             canonical_key: canonical_key::<T>,
             load: load_erased::<T>,
             state_hash: state_hash_erased::<T>,
-            render: render_erased::<T>,
+            render_template: render_template_erased::<T>,
+            load_wire: load_wire_erased::<T>,
             depends_on: depends_on_erased::<T>,
             access: T::check_access,
             object_access: object_access_erased::<T>,
@@ -84,6 +89,12 @@ impl ReactiveType {
         self.keyed
     }
 
+    /// Whether the type declares permissions: its loads may depend on who asks, so the
+    /// shared cache keeps them per requester.
+    pub fn is_guarded(&self) -> bool {
+        self.guarded
+    }
+
     /// The static react set.
     pub fn react(&self) -> &'static ReactSet {
         (self.react)()
@@ -105,16 +116,33 @@ impl ReactiveType {
         (self.state_hash)(value)
     }
 
-    /// Renders a value of this type, stamped with `hash`; `oob` adds an `hx-swap-oob`
-    /// attribute with that value.
-    pub fn render(
+    /// Renders a value of this type's template, unstamped, appending to `out` (then stamp a
+    /// copy per region showing it with [`stamp`](Self::stamp)).
+    pub fn render_template(&self, value: &AnyComponent, out: &mut String) -> Result<(), RenderError> {
+        (self.render_template)(value, out)
+    }
+
+    /// Stamps the root of `html`, a render of `value`, as the region mounted under `id`
+    /// (a valid region id) with state `hash`; `oob` adds an `hx-swap-oob` attribute with
+    /// that value.
+    pub fn stamp(
         &self,
         value: &AnyComponent,
+        html: &mut String,
+        id: &str,
         hash: &StateHash,
         oob: Option<&str>,
-        out: &mut String,
     ) -> Result<(), RenderError> {
-        (self.render)(value, hash, oob, out)
+        let load = (self.load_wire)(value);
+        let stamp = Stamp {
+            id,
+            type_name: self.name,
+            hash: hash.as_str(),
+            reacts: self.react().attr(),
+            load: load.as_deref(),
+            oob,
+        };
+        stamp_region(self.name, html, 0, &stamp)
     }
 
     /// The keys a loaded value narrows its dependencies to (`depends_on`), if it does.
@@ -170,13 +198,15 @@ fn state_hash_erased<T: Load + 'static>(value: &AnyComponent) -> Result<StateHas
     downcast::<T>(value).state_hash()
 }
 
-fn render_erased<T: Load + 'static>(
+fn render_template_erased<T: Load + 'static>(
     value: &AnyComponent,
-    hash: &StateHash,
-    oob: Option<&str>,
     out: &mut String,
 ) -> Result<(), RenderError> {
-    render_region(downcast::<T>(value), hash, oob, out)
+    downcast::<T>(value).render_template(out)
+}
+
+fn load_wire_erased<T: Load + 'static>(value: &AnyComponent) -> Option<String> {
+    downcast::<T>(value).load_key().map(LoadKey::to_wire)
 }
 
 fn depends_on_erased<T: Load + 'static>(value: &AnyComponent) -> Option<Vec<Key>> {

@@ -155,7 +155,7 @@ impl RenderCache {
             return;
         }
         let mut state = self.state.lock();
-        if state.epochs.stale(ticket, keys.iter().copied()) {
+        if state.epochs.stale(ticket, keys.iter().copied(), None) {
             return; // it may show what the invalidation replaced
         }
         state.remove(&key);
@@ -183,10 +183,11 @@ impl RenderCache {
         );
     }
 
-    /// Drops the entries of components reacting to any of `keys`.
+    /// Drops the entries of components reacting to any of `keys` (a keyed key `todos:7`
+    /// drops those reacting to `todos`: a cached render is not keyed).
     pub fn invalidate(&self, keys: &[Key]) {
         let mut state = self.state.lock();
-        state.epochs.invalidate(keys.iter().map(Key::name));
+        state.epochs.invalidate(keys);
         for key in keys {
             if let Some(cached) = state.by_key.remove(key.name()) {
                 for k in cached {

@@ -295,7 +295,17 @@ impl Scope {
             );
         };
         let shared = self.inner.engine.shared_cache();
-        if let Some(value) = shared.and_then(|s| s.get(&entry)) {
+        // A guarded type's load may read the identity: its shared entries are per user.
+        let shared_entry = if ty.is_guarded() {
+            let subject = match self.inner.load_cx.identity() {
+                Some(identity) => format!("user:{}", identity.id),
+                None => "anonymous".to_owned(),
+            };
+            entry.clone().for_subject(subject)
+        } else {
+            entry.clone()
+        };
+        if let Some(value) = shared.and_then(|s| s.get(&shared_entry)) {
             remember(&value);
             return Ok(value);
         }
@@ -320,7 +330,7 @@ impl Scope {
             if let (Some(shared), Some(ticket)) = (shared, ticket) {
                 shared.insert(
                     ticket,
-                    entry.clone(),
+                    shared_entry,
                     Arc::clone(&value),
                     ty.react(),
                     depends_on.as_deref(),

@@ -41,18 +41,27 @@ use crate::walk::WalkReport;
 
 const ID_ATTR: &str = " data-pjx-id=\"";
 
-/// The manifest a client would send for `html`: every stamped region, in document order.
+/// The manifest a client would send for `html`: every stamped region, in document order,
+/// with its depth among the regions.
 pub fn manifest_from_html(html: &str) -> Manifest {
     let elements: Vec<_> = region_starts(html)
         .into_iter()
-        .filter_map(|start| element_at(html, start))
+        .filter_map(|start| element_at(html, start).map(|e| (start, e)))
         .collect();
-    Manifest::from_entries(elements.iter().filter_map(|element| {
+    // The ends of the regions enclosing the current one.
+    let mut open: Vec<usize> = Vec::new();
+    Manifest::from_entries(elements.iter().filter_map(|(start, element)| {
+        while open.last().is_some_and(|&end| end <= *start) {
+            open.pop();
+        }
+        let depth = open.len() as u32;
+        open.push(element.end);
         Some(Mounted {
             id: element.attr("data-pjx-id")?,
             type_name: element.attr("data-pjx-type"),
             hash: element.attr("data-pjx-hash"),
             load: element.attr("data-pjx-load"),
+            depth,
         })
     }))
 }
@@ -202,8 +211,26 @@ impl Dom {
                 .ok_or_else(|| DomError(format!("hx-swap-oob without a selector: {value}")))?;
             let id = parse_region_selector(selector)
                 .ok_or_else(|| DomError(format!("not a region selector: {selector}")))?;
+            // htmx finds no target (`htmx:oobErrorNoTarget`) and drops the fragment: the
+            // walk must never send one.
+            if self.find(&id).is_empty() {
+                return Err(DomError(format!(
+                    "out-of-band {style} of `{id}` has no target in the page"
+                )));
+            }
             match style {
-                "outerHTML" => self.replace(&id, &fragment),
+                "outerHTML" => {
+                    let root = top_level_elements(&fragment)
+                        .first()
+                        .and_then(|&at| element_at(&fragment, at));
+                    let stamped = root.as_ref().and_then(|e| e.attr("data-pjx-id"));
+                    if stamped != Some(id.as_str()) {
+                        return Err(DomError(format!(
+                            "the update of `{id}` carries data-pjx-id {stamped:?}: the region would lose its identity"
+                        )));
+                    }
+                    self.replace(&id, &fragment)
+                }
                 "delete" => self.replace(&id, ""),
                 other => return Err(DomError(format!("unsupported swap style {other}"))),
             }
@@ -632,11 +659,12 @@ fn parse_region_selector(selector: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oob::{push_delete, region_selector};
+    use crate::oob::push_delete;
+    use crate::region_id::selector as region_selector;
 
     #[test]
     fn selectors_round_trip() {
-        for id in ["row-1", "a'b", "c\\d", "e\nf", "ü"] {
+        for id in ["row-1", "a'b", "c\\d", "e\nf", "ü", "a, body", "<x/>"] {
             assert_eq!(
                 parse_region_selector(&region_selector(id)).as_deref(),
                 Some(id)

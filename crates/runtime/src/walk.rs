@@ -2,16 +2,27 @@
 //! swapped, skipped or deleted.
 //!
 //! For each manifest entry, in order:
-//! 1. skip unless its `type` is registered and its react keys meet the dirtied set (`todos:7`
-//!    meets only the region loaded with key 7);
+//! 1. skip unless its `type` is registered and its react keys meet the dirtied set: a whole key
+//!    `todos` meets every region reacting to it; a keyed key `todos:7` meets the keyed regions
+//!    loaded with key 7 and every unkeyed region reacting to `todos` (an aggregate changes when
+//!    any member does);
 //! 2. skip regions already in the response (the primary and everything rendered into it) and
-//!    repeats of a `(type, load)` pair;
+//!    a repeated id (one fragment updates every element with that id); regions showing the same
+//!    `(type, load)` under different ids share one load and one render, each stamped with its
+//!    own id (a region keeps the identity it is mounted under);
 //! 3. skip (never load, never render) regions the requester may not see;
 //! 4. load through the cache; `NotFound` becomes a delete, any other error is logged and the
 //!    region left alone;
 //! 5. skip when the fresh state hash equals the reported one (a missing hash always swaps);
-//! 6. after gating, drop regions nested inside another region that swaps, since its fresh HTML
-//!    already holds them. Gating first means an unchanged parent never hides a changed child.
+//! 6. after gating, drop updates and deletes of regions inside another region that swaps, is
+//!    deleted or is in the body — by the nesting the client reported, and by the fresh HTML of
+//!    the swapping regions — since htmx would find no target for them. Gating first means an
+//!    unchanged parent never hides a changed child.
+//!
+//! A walk loads at most [`Limits::max_loads`](crate::manifest::Limits::max_loads) regions: a
+//! forged manifest cannot make one request do unbounded work. Over the budget nothing is
+//! loaded and the report says so ([`WalkReport::over_budget`]); the adapter then tells the page
+//! to reload itself rather than leave regions stale.
 //!
 //! Every entry gets a typed [`Outcome`], so tests and dev tooling can see why each region did
 //! what it did.
@@ -51,6 +62,9 @@ pub enum Outcome {
     LoadError(String),
     /// The fresh render failed; logged, region left alone.
     RenderError(String),
+    /// The walk had more regions to load than its budget allows: nothing was loaded, and the
+    /// page is told to reload itself.
+    OverBudget,
 }
 
 impl Outcome {
@@ -76,14 +90,15 @@ pub enum Unrelated {
 pub enum Excluded {
     /// It is already in the response body (the primary, or inside it).
     InBody,
-    /// An earlier entry has the same `(type, load)`.
+    /// An earlier entry has the same id: the fragment for it updates both.
     Duplicate {
         /// The id of that earlier entry.
         of: Box<str>,
     },
-    /// It is nested in a region that swaps, whose fresh HTML holds it.
+    /// It is nested in a region that swaps (or is deleted, or is in the body), whose swap
+    /// covers it.
     Nested {
-        /// The id of the outermost swapping region holding it.
+        /// The id of the outermost such region holding it.
         within: Box<str>,
     },
 }
@@ -98,6 +113,13 @@ pub struct WalkReport {
     pub fragments: String,
     /// How many loads the walk started (cache hits included).
     pub loads: usize,
+    /// The walk had more to load than its budget: nothing was loaded, and the page should
+    /// reload itself (the actix adapter answers `HX-Refresh: true`).
+    pub over_budget: bool,
+    /// For a partial manifest (a page that left regions out): the dirtied keys that concern
+    /// types on the page the requester may see. The client checks the regions it left out
+    /// against them (`X-PJX-Dirtied`).
+    pub dirtied_for_client: Vec<Key>,
 }
 
 impl WalkReport {
@@ -158,7 +180,7 @@ impl fmt::Display for WalkReport {
 
 /// The dirtied set, indexed once per walk: whole keys by name, keyed keys by (name,
 /// instance). A keyed key is matched against the load key exactly as the client reported it,
-/// which is the text pjx stamped.
+/// which is the text pjx stamped (`LoadKey::to_wire`, as `Keys::X.at(…)` writes it).
 struct Dirtied<'a> {
     names: HashSet<&'static str>,
     whole: HashSet<&'static str>,
@@ -190,22 +212,33 @@ impl<'a> Dirtied<'a> {
             .any(|k| self.names.contains(k.name()))
     }
 
-    /// Whether the region of `ty` reported with load key `load` is concerned.
+    /// Whether the region of `ty` reported with load key `load` is concerned: every region
+    /// of a type reacting to a whole key; a keyed region only through its own instance; an
+    /// unkeyed region through any instance of its keys.
     fn concerns(&self, ty: &ReactiveType, load: Option<&str>) -> bool {
+        if !ty.is_keyed() {
+            return self.names_any(ty);
+        }
         ty.react().keys().iter().any(|k| {
             self.whole.contains(k.name())
-                || (ty.is_keyed()
-                    && load.is_some_and(|load| self.keyed.contains(&(k.name(), load))))
+                || load.is_some_and(|load| self.keyed.contains(&(k.name(), load)))
         })
     }
 }
 
-/// A region to load in step 4, and what became of it.
-struct Candidate {
-    index: usize,
+/// Regions of one `(type, load)`: loaded and rendered once, stamped once per member.
+struct Group {
     ty: ReactiveType,
     key: String,
-    result: Option<Result<(String, String), Outcome>>,
+    /// Manifest indexes of the regions showing it.
+    members: Vec<usize>,
+    denied: bool,
+}
+
+/// What a region sends, before nesting dedup.
+enum Sent {
+    Swap { hash: String, html: String },
+    Delete,
 }
 
 /// Runs the walk over the scope's manifest with its dirtied keys. Regions whose ids the scope
@@ -214,17 +247,18 @@ pub async fn walk(scope: &Scope) -> WalkReport {
     let Some(manifest) = scope.shared_manifest() else {
         return WalkReport::default();
     };
-    let dirtied = scope.dirtied();
+    let dirtied_keys = scope.dirtied();
     let engine = scope.engine();
     let registry = engine.registry();
     let entries: Vec<Mounted<'_>> = manifest.entries().collect();
 
     // Steps 1–3: decide without loading anything.
-    let dirtied = Dirtied::new(&dirtied);
+    let dirtied = Dirtied::new(&dirtied_keys);
     let rendered = scope.rendered_ids();
     let mut outcomes: Vec<Option<Outcome>> = vec![None; entries.len()];
-    let mut candidates: Vec<Candidate> = Vec::new();
-    let mut seen: HashMap<(&'static str, String), usize> = HashMap::new();
+    let mut groups: Vec<Group> = Vec::new();
+    let mut group_of: HashMap<(&'static str, String), usize> = HashMap::new();
+    let mut first_with_id: HashMap<&str, usize> = HashMap::new();
     if !dirtied.names.is_empty() {
         for (index, entry) in entries.iter().enumerate() {
             let Some(ty) = entry.type_name.and_then(|t| registry.get(t)) else {
@@ -258,96 +292,157 @@ pub async fn walk(scope: &Scope) -> WalkReport {
                 outcomes[index] = Some(Outcome::SkipExcluded(Excluded::InBody));
                 continue;
             }
-            match seen.entry((ty.name(), key)) {
-                Entry::Occupied(first) => {
-                    outcomes[index] = Some(Outcome::SkipExcluded(Excluded::Duplicate {
-                        of: entries[*first.get()].id.into(),
-                    }));
-                    continue;
-                }
+            if let Some(&first) = first_with_id.get(entry.id) {
+                outcomes[index] = Some(Outcome::SkipExcluded(Excluded::Duplicate {
+                    of: entries[first].id.into(),
+                }));
+                continue;
+            }
+            first_with_id.insert(entry.id, index);
+            match group_of.entry((ty.name(), key)) {
+                Entry::Occupied(group) => groups[*group.get()].members.push(index),
                 Entry::Vacant(slot) => {
-                    let key = slot.key().1.clone();
-                    slot.insert(index);
-                    if !engine.permits(ty, scope.load_cx()) {
-                        outcomes[index] = Some(Outcome::Denied);
-                        continue;
-                    }
-                    candidates.push(Candidate {
-                        index,
+                    groups.push(Group {
                         ty: *ty,
-                        key,
-                        result: None,
+                        key: slot.key().1.clone(),
+                        members: vec![index],
+                        denied: !engine.permits(ty, scope.load_cx()),
                     });
+                    slot.insert(groups.len() - 1);
                 }
             }
         }
+    }
+    let mut report = WalkReport {
+        dirtied_for_client: dirtied_for_client(scope, &manifest, &dirtied_keys),
+        ..WalkReport::default()
+    };
+
+    // The budget, before anything is loaded.
+    report.loads = groups.iter().filter(|g| !g.denied).count();
+    let budget = engine.limits().max_loads;
+    if report.loads > budget {
+        tracing::warn!(
+            target: "pjx::walk",
+            "this request concerns {} regions to load, over the walk's budget of {budget}; the page is told to reload instead",
+            report.loads
+        );
+        report.loads = 0;
+        report.over_budget = true;
     }
 
     // Steps 4–5: load (through the cache), gate on the hash, render what changed.
-    let loads = candidates.len();
-    for candidate in &mut candidates {
-        let entry = entries[candidate.index];
-        candidate.result = Some(load_and_render(scope, candidate, entry).await);
+    let mut sent: Vec<Option<Sent>> = (0..entries.len()).map(|_| None).collect();
+    // Regions nested in the fresh render of a swapping region, with the first such region.
+    let mut within: HashMap<String, Box<str>> = HashMap::new();
+    for group in &groups {
+        if group.denied || report.over_budget {
+            let outcome = if group.denied {
+                Outcome::Denied
+            } else {
+                Outcome::OverBudget
+            };
+            for &member in &group.members {
+                outcomes[member] = Some(outcome.clone());
+            }
+            continue;
+        }
+        load_group(
+            scope,
+            group,
+            &entries,
+            &mut outcomes,
+            &mut sent,
+            &mut within,
+        )
+        .await;
     }
 
-    // Step 6: among the regions that swap, drop those nested in another that swaps.
-    let mut within: HashMap<String, Box<str>> = HashMap::new();
-    for candidate in &candidates {
-        if let Some(Ok((_, html))) = &candidate.result {
-            let own = entries[candidate.index].id;
-            for nested in stamp::stamped_ids(html).skip(1) {
-                within.entry(nested).or_insert_with(|| own.into());
+    // Step 6: drop what another region's swap (or delete, or the body) covers.
+    let parents = manifest.parents();
+    let covers = |index: usize, outcomes: &[Option<Outcome>], sent: &[Option<Sent>]| {
+        sent[index].is_some()
+            || matches!(outcomes[index], Some(Outcome::SkipExcluded(Excluded::InBody)))
+            || rendered.contains(entries[index].id)
+    };
+    let mut covered: Vec<(usize, Box<str>)> = Vec::new();
+    for index in 0..entries.len() {
+        if sent[index].is_none() {
+            continue;
+        }
+        // The outermost covering region: by the page's nesting, then by fresh HTML.
+        let mut outer = None;
+        let mut up = parents[index];
+        while let Some(parent) = up {
+            if covers(parent, &outcomes, &sent) {
+                outer = Some(parent);
             }
+            up = parents[parent];
+        }
+        let within_id = match outer {
+            Some(parent) => Some(Box::from(entries[parent].id)),
+            None => outermost(&within, entries[index].id),
+        };
+        if let Some(within_id) = within_id {
+            covered.push((index, within_id));
         }
     }
-    for candidate in &mut candidates {
-        let entry = entries[candidate.index];
-        if let Some(Ok(_)) = &candidate.result
-            && let Some(parent) = outermost(&within, entry.id)
-        {
-            candidate.result = Some(Err(Outcome::SkipExcluded(Excluded::Nested {
-                within: parent,
-            })));
-        }
+    for (index, within_id) in covered {
+        sent[index] = None;
+        outcomes[index] = Some(Outcome::SkipExcluded(Excluded::Nested { within: within_id }));
     }
 
     // What the fragments put in the page: the swapped regions and the regions inside them.
-    let mut sent: Vec<&str> = within.keys().map(String::as_str).collect();
-    for candidate in &candidates {
-        if let Some(Ok(_)) = &candidate.result {
-            sent.push(entries[candidate.index].id);
+    let mut in_page: Vec<&str> = within.keys().map(String::as_str).collect();
+    for (index, s) in sent.iter().enumerate() {
+        if let Some(Sent::Swap { .. }) = s {
+            in_page.push(entries[index].id);
         }
     }
-    scope.note_rendered(sent);
+    scope.note_rendered(in_page);
 
     // Emission, in manifest order.
-    let mut fragments = String::new();
-    for candidate in candidates {
-        let entry = entries[candidate.index];
-        outcomes[candidate.index] = Some(match candidate.result {
-            Some(Ok((hash, html))) => {
-                fragments.push_str(&html);
-                Outcome::Swap { hash }
+    for (index, s) in sent.into_iter().enumerate() {
+        match s {
+            Some(Sent::Swap { hash, html }) => {
+                report.fragments.push_str(&html);
+                outcomes[index] = Some(Outcome::Swap { hash });
             }
-            Some(Err(Outcome::Delete)) => {
-                oob::push_delete(&mut fragments, entry.id);
-                Outcome::Delete
+            Some(Sent::Delete) => {
+                oob::push_delete(&mut report.fragments, entries[index].id);
+                outcomes[index] = Some(Outcome::Delete);
             }
-            Some(Err(outcome)) => outcome,
-            None => Outcome::LoadError("not loaded".into()),
-        });
+            None => {}
+        }
     }
-    let outcomes = outcomes
+    report.outcomes = outcomes
         .into_iter()
         .map(|o| o.unwrap_or(Outcome::SkipUnrelated(Unrelated::NotDirtied)))
         .collect();
     drop(entries);
-    WalkReport {
-        manifest,
-        outcomes,
-        fragments,
-        loads,
+    report.manifest = manifest;
+    report
+}
+
+/// For a partial manifest: the dirtied keys concerning a type on the page that the requester
+/// may see (no key names reach a client that shows nothing of theirs).
+fn dirtied_for_client(scope: &Scope, manifest: &Manifest, dirtied: &[Key]) -> Vec<Key> {
+    if !manifest.is_partial() || dirtied.is_empty() {
+        return Vec::new();
     }
+    let engine = scope.engine();
+    let registry = engine.registry();
+    let visible: Vec<&ReactiveType> = manifest
+        .type_names()
+        .into_iter()
+        .filter_map(|name| registry.get(name))
+        .filter(|ty| engine.permits(ty, scope.load_cx()))
+        .collect();
+    dirtied
+        .iter()
+        .filter(|key| visible.iter().any(|ty| ty.react().contains(key.name())))
+        .cloned()
+        .collect()
 }
 
 /// Follows `within` up to the outermost swapping region holding `id`.
@@ -364,48 +459,95 @@ fn outermost(within: &HashMap<String, Box<str>>, id: &str) -> Option<Box<str>> {
     Some(parent)
 }
 
-/// Step 4 and 5 for one region: `Ok((hash, html))` when it swaps, else the outcome.
-async fn load_and_render(
+/// Steps 4 and 5 for one `(type, load)`: one load, one hash, one render if any member
+/// changed, then each changed member stamped with its own id.
+async fn load_group(
     scope: &Scope,
-    candidate: &Candidate,
-    entry: Mounted<'_>,
-) -> Result<(String, String), Outcome> {
-    let ty = &candidate.ty;
-    let value = match scope.load_erased(ty, &candidate.key).await {
+    group: &Group,
+    entries: &[Mounted<'_>],
+    outcomes: &mut [Option<Outcome>],
+    sent: &mut [Option<Sent>],
+    within: &mut HashMap<String, Box<str>>,
+) {
+    let ty = &group.ty;
+    let first = entries[group.members[0]];
+    let mut all = |outcome: Outcome| {
+        for &member in &group.members {
+            outcomes[member] = Some(outcome.clone());
+        }
+    };
+    let value = match scope.load_erased(ty, &group.key).await {
         Ok(value) => value,
-        Err(LoadError::NotFound) => return Err(Outcome::Delete),
+        Err(LoadError::NotFound) => {
+            for &member in &group.members {
+                sent[member] = Some(Sent::Delete);
+            }
+            return;
+        }
         Err(e) => {
             tracing::warn!(
                 target: "pjx::walk",
                 "region `{}` ({}) not updated: load failed: {e}",
-                entry.id,
+                first.id,
                 ty.name()
             );
-            return Err(Outcome::LoadError(e.to_string()));
+            return all(Outcome::LoadError(e.to_string()));
         }
     };
     // Object-level permissions, with the instance at hand: never rendered when refused.
     if !ty.object_access(&*value, scope.load_cx()).is_allowed() {
-        return Err(Outcome::Denied);
+        return all(Outcome::Denied);
     }
     let hash = match ty.state_hash(&*value) {
         Ok(hash) => hash,
         Err(e) => {
-            tracing::warn!(target: "pjx::walk", "region `{}` not updated: {e}", entry.id);
-            return Err(Outcome::RenderError(e.to_string()));
+            tracing::warn!(target: "pjx::walk", "region `{}` not updated: {e}", first.id);
+            return all(Outcome::RenderError(e.to_string()));
         }
     };
-    if entry
-        .hash
-        .is_some_and(|reported| hash.is_reported_as(reported))
-    {
-        return Err(Outcome::SkipUnchanged);
+    let mut changed = Vec::with_capacity(group.members.len());
+    for &member in &group.members {
+        if entries[member]
+            .hash
+            .is_some_and(|reported| hash.is_reported_as(reported))
+        {
+            outcomes[member] = Some(Outcome::SkipUnchanged);
+        } else {
+            changed.push(member);
+        }
     }
-    let selector = oob::update_selector(entry.id);
-    let mut html = String::new();
-    if let Err(e) = ty.render(&*value, &hash, Some(&selector), &mut html) {
-        tracing::warn!(target: "pjx::walk", "region `{}` not updated: {e}", entry.id);
-        return Err(Outcome::RenderError(e.to_string()));
+    let Some(&first_changed) = changed.first() else {
+        return;
+    };
+    let mut template = String::new();
+    if let Err(e) = ty.render_template(&*value, &mut template) {
+        tracing::warn!(target: "pjx::walk", "region `{}` not updated: {e}", first.id);
+        for member in changed {
+            outcomes[member] = Some(Outcome::RenderError(e.to_string()));
+        }
+        return;
     }
-    Ok((hash.as_str().to_owned(), html))
+    // The template's render is unstamped at its root: every id stamped in it is nested.
+    for nested in stamp::stamped_ids(&template) {
+        within
+            .entry(nested)
+            .or_insert_with(|| entries[first_changed].id.into());
+    }
+    for member in changed {
+        let id = entries[member].id;
+        let mut html = template.clone();
+        let selector = oob::update_selector(id);
+        match ty.stamp(&*value, &mut html, id, &hash, Some(&selector)) {
+            Ok(()) => {
+                sent[member] = Some(Sent::Swap {
+                    hash: hash.as_str().to_owned(),
+                    html,
+                });
+            }
+            Err(e) => {
+                tracing::warn!(target: "pjx::walk", "region `{id}` not updated: {e}");
+                outcomes[member] = Some(Outcome::RenderError(e.to_string()));
+            }
+        }
+    }
 }
