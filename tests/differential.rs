@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use pjx::cache::InProcess;
 use pjx::prelude::*;
 use pjx::registry::ReactiveType;
-use pjx::testing::{Dom, PrimarySwap};
+use pjx::testing::{ClientManifest, Dom, PrimarySwap};
 use pjx::{Engine, Key, Registry, Scope};
 use serde::Serialize;
 
@@ -304,7 +304,18 @@ fn leaf_hashes(html: &str) -> Vec<(String, Option<String>)> {
         .collect()
 }
 
-fn run_sequence(seed: u64, steps: usize, shared_cache: bool) -> usize {
+/// How the client reports the page.
+#[derive(Debug, Clone, Copy)]
+enum Report {
+    /// Every region, as on a page that fits the header.
+    Whole,
+    /// As pjx.js does on a page too large for its header (here: one of this many bytes):
+    /// part of the regions, then a sync request for those left out that need it.
+    Partial(usize),
+}
+
+/// Runs a sequence; returns how many fragments were sent and how many sync requests made.
+fn run_sequence(seed: u64, steps: usize, shared_cache: bool, report: Report) -> (usize, usize) {
     let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
     let db = Arc::new(Db::default());
     for title in ["Write the docs", "Ship reactivity", "Touch grass"] {
@@ -324,19 +335,30 @@ fn run_sequence(seed: u64, steps: usize, shared_cache: bool) -> usize {
         builder = builder.invalidation(Arc::new(InProcess));
     }
     let engine = builder.build();
+    let registry = Arc::clone(engine.registry());
     let cx = LoadCx::new().with(Arc::clone(&db));
     let mut dom = Dom::new(full_page(&cx));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
     let mut trace = Vec::new();
-    let mut sent = 0;
+    let (mut fragments, mut syncs) = (0, 0);
     for step in 0..steps {
         let action = pick(&mut rng, &db);
         trace.push(format!("{action:?}"));
+        let trigger = match &action {
+            Action::Toggle { id, .. } | Action::Rename(id, _) | Action::Delete(id) => {
+                Some(format!("row-{id}"))
+            }
+            _ => None,
+        };
+        let sent = match report {
+            Report::Whole => ClientManifest::within(&dom, trigger.as_deref(), usize::MAX),
+            Report::Partial(budget) => ClientManifest::within(&dom, trigger.as_deref(), budget),
+        };
         let scope = Scope::builder()
             .engine(Arc::clone(&engine))
-            .manifest(dom.manifest())
+            .mounted_header(sent.header.clone())
             .load_cx(cx.clone())
             .htmx_request(true)
             .build();
@@ -360,10 +382,39 @@ fn run_sequence(seed: u64, steps: usize, shared_cache: bool) -> usize {
             (pjx::reply(&scope, primary).await, target)
         }));
         let (reply, target) = reply;
-        sent += reply.walk.sent().len();
+        fragments += reply.walk.sent().len();
         scope.finish();
         dom.apply(&reply, target)
             .unwrap_or_else(|e| panic!("seed {seed} step {step}: {e}\n{}", trace.join("\n")));
+        // The client's sync request for the regions it left out, walked with the same keys.
+        let dirtied: Vec<String> = reply
+            .walk
+            .dirtied_for_client
+            .iter()
+            .map(Key::to_string)
+            .collect();
+        let dirtied = (!dirtied.is_empty()).then(|| serde_json::to_string(&dirtied).unwrap());
+        if let Some(sync) = sent.sync(&dom, dirtied.as_deref()) {
+            syncs += 1;
+            let keys = sync.keys.iter().map(|wire| match wire.split_once(':') {
+                Some((name, instance)) => {
+                    Key::with_instance(registry.key_name(name).unwrap(), instance)
+                }
+                None => Key::new(registry.key_name(wire).unwrap()),
+            });
+            let scope = Scope::builder()
+                .engine(Arc::clone(&engine))
+                .mounted_header(sync.mounted.clone())
+                .dirtied(keys)
+                .load_cx(cx.clone())
+                .htmx_request(true)
+                .build();
+            let reply = runtime.block_on(scope.run(pjx::reply(&scope, String::new())));
+            fragments += reply.walk.sent().len();
+            dom.apply(&reply, PrimarySwap::None).unwrap_or_else(|e| {
+                panic!("seed {seed} step {step} (sync): {e}\n{}", trace.join("\n"))
+            });
+        }
         let expected = full_page(&cx);
         assert_eq!(
             masked_hashes(dom.html()),
@@ -378,7 +429,7 @@ fn run_sequence(seed: u64, steps: usize, shared_cache: bool) -> usize {
             "seed {seed}, step {step}: a leaf region reports a stale hash\nactions:\n{}",
             trace.join("\n")
         );
-        if matches!(action, Action::Touch) {
+        if matches!(action, Action::Touch) && matches!(report, Report::Whole) {
             assert!(
                 reply.walk.sent().is_empty(),
                 "seed {seed}: a touch changed nothing, yet {:?} were sent",
@@ -386,16 +437,29 @@ fn run_sequence(seed: u64, steps: usize, shared_cache: bool) -> usize {
             );
         }
     }
-    sent
+    (fragments, syncs)
 }
 
 #[test]
 fn applying_replies_gives_the_page_a_full_render_gives() {
     let mut sent = 0;
     for seed in 1..=120 {
-        sent += run_sequence(seed, 25, false);
-        sent += run_sequence(seed, 25, true);
+        sent += run_sequence(seed, 25, false, Report::Whole).0;
+        sent += run_sequence(seed, 25, true, Report::Whole).0;
     }
     // The sequences really exercised the walk.
     assert!(sent > 2_000, "only {sent} fragments sent");
+}
+
+#[test]
+fn partial_manifests_and_sync_requests_give_the_same_page() {
+    let (mut sent, mut syncs) = (0, 0);
+    for seed in 1..=60 {
+        // Budgets from "a few regions" to "most of the page".
+        let budget = 250 + (seed as usize * 37) % 400;
+        let (s, n) = run_sequence(seed, 25, seed % 2 == 0, Report::Partial(budget));
+        sent += s;
+        syncs += n;
+    }
+    assert!(sent > 1_000 && syncs > 100, "only {sent} fragments, {syncs} syncs");
 }

@@ -642,7 +642,7 @@ fn the_walk_keeps_to_its_load_budget() {
     let engine = Engine::builder()
         .registry(Registry::of(&[ReactiveType::of::<Row>(), ReactiveType::of::<Count>()]).unwrap())
         .limits(pjx::manifest::Limits {
-            max_loads: 3,
+            walk_budget: 3,
             ..Default::default()
         })
         .build();
@@ -668,6 +668,17 @@ fn the_walk_keeps_to_its_load_budget() {
     let reply = run(vec![Keys::Todos.at(2).into()]);
     assert!(!reply.walk.over_budget);
     assert_eq!(reply.walk.loads, 2);
+    // One row under many forged ids: one load, but each id a render. Over the budget too.
+    let scope = Scope::builder()
+        .engine(Arc::clone(&engine))
+        .mounted_header(
+            r#"[{"id":"a","type":"row","load":"2"},{"id":"b","type":"row","load":"2"},{"id":"c","type":"row","load":"2"},{"id":"d","type":"row","load":"2"}]"#,
+        )
+        .load_cx(LoadCx::new().with(Arc::clone(&world)))
+        .build();
+    scope.record([Keys::Todos.at(2)]);
+    let reply = futures_lite_block_on(pjx::reply(&scope, String::new()));
+    assert!(reply.walk.over_budget);
 }
 
 #[test]

@@ -9,27 +9,87 @@
   const json = (v) =>
     JSON.stringify(v).replace(/[\u007f-\uffff]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
 
-  // What is mounted, compactly: {"t":[types],"m":[[id, type index, hash prefix, load?]]}.
-  // A 16-digit hash prefix is plenty to tell states apart and keeps 2,000 regions in ~80 KB.
-  const manifest = () => {
-    const t = [], at = {}, m = [];
-    for (const el of regions()) {
-      const d = el.dataset, ty = d.pjxType || "";
+  // What is mounted, compactly: {"t":[types],"m":[[id, type index, hash prefix, load|null, depth]]},
+  // depth being the number of listed regions holding the region (omitted when 0). A 16-digit
+  // hash prefix is plenty to tell states apart.
+  const encode = (els, partial) => {
+    const t = [], at = {}, m = [], open = [];
+    for (const el of els) {
+      while (open.length && !open[open.length - 1].contains(el)) open.pop();
+      const d = el.dataset, ty = d.pjxType || "", depth = open.length;
+      open.push(el);
       if (!(ty in at)) at[ty] = t.push(ty) - 1;
       const e = [d.pjxId, at[ty], (d.pjxHash || "").slice(0, 16)];
-      if (d.pjxLoad != null) e.push(d.pjxLoad);
+      if (d.pjxLoad != null || depth) e.push(d.pjxLoad == null ? null : d.pjxLoad);
+      if (depth) e.push(depth);
       m.push(e);
     }
-    return json({ t, m });
+    const v = { t, m };
+    if (partial) {
+      // Every type on the page, listed or not: the server tells which dirtied keys concern them.
+      for (const el of regions()) { const ty = el.dataset.pjxType || ""; if (!(ty in at)) at[ty] = t.push(ty) - 1; }
+      v.p = 1;
+    }
+    return json(v);
   };
+  // actix-web refuses a request head over 128 KiB: X-PJX-Mounted stays under BUDGET. A page
+  // too large for it lists the regions the request most likely concerns — those holding the
+  // trigger and every region with the same load key, then every unkeyed region, then the
+  // rest in page order, each with the regions holding it — and marks the list partial.
+  const BUDGET = 32 * 1024;
+  const manifest = (elt) => {
+    const all = [...regions()], full = encode(all);
+    if (full.length <= BUDGET) return { header: full, omitted: null };
+    const keep = new Set(), want = [];
+    let room = BUDGET - BUDGET / 16; // the rest: the type table and the estimates' slack
+    const add = (el) => {
+      const chain = [];
+      for (let r = el; r && !keep.has(r); r = r.parentElement && r.parentElement.closest("[data-pjx-id]")) chain.push(r);
+      const cost = chain.reduce((n, r) => n + json([r.dataset.pjxId, 0, (r.dataset.pjxHash || "").slice(0, 16), r.dataset.pjxLoad ?? null, 99]).length + 1, 0);
+      if (cost > room) return false;
+      room -= cost;
+      for (const r of chain) keep.add(r);
+      return true;
+    };
+    const own = [];
+    for (let r = elt && elt.closest && elt.closest("[data-pjx-id]"); r; r = r.parentElement && r.parentElement.closest("[data-pjx-id]")) own.push(r);
+    const loads = new Set(own.map((r) => r.dataset.pjxLoad).filter((l) => l != null));
+    want.push(...own, ...all.filter((r) => loads.has(r.dataset.pjxLoad)), ...all.filter((r) => r.dataset.pjxLoad == null), ...all);
+    for (const r of want) if (!keep.has(r) && !add(r) && room < 64) break;
+    const listed = all.filter((r) => keep.has(r));
+    return { header: encode(listed, true), omitted: all.filter((r) => !keep.has(r)) };
+  };
+  // Whether a dirtied wire key (`todos`, `todos:7`) concerns a region: a whole key every region
+  // reacting to it; a keyed key the keyed regions of that instance and every unkeyed one.
+  const concerns = (el, key) => keys(el).some((name) => key === name ||
+    (key.startsWith(name + ":") && (el.dataset.pjxLoad == null || el.dataset.pjxLoad === key.slice(name.length + 1))));
+  const SYNC = "/_pjx/sync";
   const loadedAssets = () => [...D.querySelectorAll("link[rel=stylesheet][href],script[src]")]
     .map((el) => el.getAttribute("href") || el.getAttribute("src"));
 
   D.addEventListener("htmx:configRequest", (e) => {
-    const h = e.detail.headers, root = e.detail.elt.closest && e.detail.elt.closest("[data-pjx-id]");
-    h["X-PJX-Mounted"] = manifest();
+    if (e.detail.path === SYNC) return;
+    const h = e.detail.headers, elt = e.detail.elt, root = elt.closest && elt.closest("[data-pjx-id]");
+    const { header, omitted } = manifest(elt);
+    h["X-PJX-Mounted"] = header;
     h["X-PJX-Assets"] = json(loadedAssets());
     if (root) h["X-PJX-Trigger"] = json({ id: root.dataset.pjxId });
+    e.detail.pjxOmitted = omitted;
+  });
+  // After a partial manifest's response is applied: the regions left out that are still on
+  // the page (the response replaced neither them nor a region holding them) and that a dirtied
+  // key concerns are walked by the sync route; nothing is sent when there are none.
+  D.addEventListener("htmx:afterRequest", (e) => {
+    const cfg = e.detail.requestConfig, xhr = e.detail.xhr;
+    const omitted = cfg && cfg.pjxOmitted;
+    if (!omitted || !e.detail.successful) return;
+    let dirtied;
+    try { dirtied = JSON.parse(xhr.getResponseHeader("X-PJX-Dirtied")); } catch { /* none */ }
+    if (!Array.isArray(dirtied) || !dirtied.length) return;
+    setTimeout(() => {
+      const stale = omitted.filter((el) => el.isConnected && dirtied.some((k) => concerns(el, k)));
+      if (stale.length) htmx.ajax("POST", SYNC, { source: D.body, swap: "none", values: { keys: json(dirtied), mounted: encode(stale) } });
+    }, 0);
   });
 
   // Loading indicators. A request lights the regions it will probably update: those
@@ -150,12 +210,24 @@
     (root.isConnected ? root : D).dispatchEvent(new CustomEvent("pjx:rollback", { bubbles: true }));
   });
   // Errors come as JSON {"error": {status, code, message, field?, retry_after?}}: re-sent as a
-  // pjx:error event (detail: that object) from the element that made the request.
+  // pjx:error event (detail: that object) from the element that made the request. Any other
+  // failed response, a network error or a timeout gets the same event with a generic detail.
+  const fail = (e, detail) => {
+    const elt = e.detail.elt;
+    (elt && elt.isConnected ? elt : D).dispatchEvent(new CustomEvent("pjx:error", { bubbles: true, detail }));
+  };
+  const REASONS = { 413: "the request is too large", 431: "the request's headers are too large", 429: "too many requests" };
   D.addEventListener("htmx:responseError", (e) => {
+    const xhr = e.detail.xhr;
     let error;
-    try { error = JSON.parse(e.detail.xhr.responseText).error; } catch { /* not ours */ }
-    if (error) e.detail.elt.dispatchEvent(new CustomEvent("pjx:error", { bubbles: true, detail: error }));
+    try { error = JSON.parse(xhr.responseText).error; } catch { /* not ours */ }
+    fail(e, error && typeof error === "object" ? error : {
+      status: xhr.status, code: "http_" + xhr.status,
+      message: REASONS[xhr.status] || ("the server answered " + xhr.status + (xhr.statusText ? " " + xhr.statusText : "")),
+    });
   });
+  D.addEventListener("htmx:sendError", (e) => fail(e, { status: 0, code: "network_error", message: "the request could not reach the server" }));
+  D.addEventListener("htmx:timeout", (e) => fail(e, { status: 0, code: "timeout", message: "the server did not answer in time" }));
 
   // Default looks, every one overridable through --pjx-* custom properties.
   const style = D.createElement("style");
@@ -175,5 +247,5 @@ animation:pjx-spin var(--pjx-spinner-speed,.6s) linear infinite}
 @keyframes pjx-spin{to{transform:rotate(1turn)}}`;
   D.head.append(style);
 
-  window.pjx = { manifest, predict, lit, version: 1 };
+  window.pjx = { manifest: () => manifest(D.body).header, predict, lit, version: 2 };
 })();

@@ -8,7 +8,7 @@ use actix_web::http::{Method, StatusCode};
 use pjx::{Asset, Scope};
 
 use crate::config::Config;
-use crate::runtime;
+use crate::{runtime, sync};
 
 /// `HX-Reswap: none` keeps htmx from swapping an empty primary into the target.
 pub const HX_RESWAP: HeaderName = HeaderName::from_static("hx-reswap");
@@ -115,6 +115,7 @@ async fn fan_out<B: MessageBody + 'static>(
     let mut res = res.map_body(|_, _| BoxBody::new(reply.body));
     let headers = res.headers_mut();
     headers.remove(header::CONTENT_LENGTH);
+    sync::walk_headers(headers, &reply.walk);
     if reply.empty_primary {
         headers.insert(HX_RESWAP, HeaderValue::from_static("none"));
     }

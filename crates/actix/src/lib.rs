@@ -37,6 +37,7 @@ mod middleware;
 mod render;
 mod runtime;
 mod scope;
+mod sync;
 
 pub use components::components;
 pub use config::{AddrSource, ContextFactory, DEFAULT_EVENT_BODY_LIMIT, IdentitySource, Pjx};
@@ -46,6 +47,7 @@ pub use middleware::PjxMiddleware;
 pub use render::{Error, Html, Render, Rendered};
 pub use runtime::{HTMX_JS, HTMX_VERSION, PJX_JS, PREFIX, client_script, htmx_url, pjx_js_url};
 pub use scope::RequestScope;
+pub use sync::{HX_REFRESH, X_PJX_DIRTIED};
 
 /// `use pjx_actix::prelude::*;` for `ItemRow::render(key)` and the usual types.
 pub mod prelude {

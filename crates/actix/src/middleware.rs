@@ -7,14 +7,14 @@ use std::sync::Arc;
 use actix_web::HttpMessage;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
-use actix_web::http::StatusCode;
+use actix_web::http::{Method, StatusCode};
 use actix_web::http::header::HeaderMap;
 use futures_util::future::LocalBoxFuture;
 use pjx::Scope;
 
 use crate::components::Dispatched;
 use crate::config::{Config, Pjx};
-use crate::{fanout, runtime};
+use crate::{fanout, runtime, sync};
 
 impl<S, B> Transform<S, ServiceRequest> for Pjx
 where
@@ -89,6 +89,10 @@ where
     forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
+        if sync::is_sync_path(req.path()) && req.method() == Method::POST {
+            let config = Arc::clone(&self.config);
+            return Box::pin(async move { Ok(sync::answer(req, &config).await) });
+        }
         if let Some(file) = runtime::serve(req.method(), req.path()) {
             return Box::pin(ready(Ok(req.into_response(file))));
         }

@@ -18,7 +18,7 @@ use crate::region_id;
 /// Limits on what a client can make one request cost.
 ///
 /// ```
-/// let limits = pjx::manifest::Limits { max_loads: 500, ..Default::default() };
+/// let limits = pjx::manifest::Limits { walk_budget: 500, ..Default::default() };
 /// assert_eq!(limits.max_header_bytes, 64 * 1024);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,9 +34,10 @@ pub struct Limits {
     pub max_entries: usize,
     /// Longest region id, type, hash or load key accepted (default 256 bytes).
     pub max_field_bytes: usize,
-    /// Most loads one walk starts (default 2,000): over it, nothing is loaded and the
+    /// Most regions one walk loads or renders (default 2,000: an honest whole-list update
+    /// of a 2,000-row page fits). Over it nothing is loaded, the server logs it, and the
     /// response tells the page to reload itself instead of leaving regions stale.
-    pub max_loads: usize,
+    pub walk_budget: usize,
 }
 
 impl Default for Limits {
@@ -46,7 +47,7 @@ impl Default for Limits {
             max_sync_bytes: 4 << 20,
             max_entries: 10_000,
             max_field_bytes: crate::region_id::MAX_BYTES,
-            max_loads: 2_000,
+            walk_budget: 2_000,
         }
     }
 }

@@ -320,6 +320,30 @@ impl Registry {
         })
     }
 
+    /// The declared key name spelled `wire` (a whole key's wire form), if any: a declared
+    /// key, or one a registered type reacts to.
+    ///
+    /// ```
+    /// # use pjx::prelude::*;
+    /// # use pjx::registry::{ReactiveType, Registry};
+    /// # #[derive(MutationKey)] enum Keys { TodoList }
+    /// # #[reactive(react = [Keys::TodoList], source = "<b></b>")] struct L {}
+    /// # #[reactive] impl L { fn load() -> Result<Self, LoadError> { Ok(L {}) } }
+    /// let registry = Registry::of(&[ReactiveType::of::<L>()]).unwrap();
+    /// assert_eq!(registry.key_name("todo-list"), Some("todo-list"));
+    /// assert_eq!(registry.key_name("nope"), None);
+    /// ```
+    pub fn key_name(&self, wire: &str) -> Option<&'static str> {
+        if let Some(name) = self.key_names.get(wire) {
+            return Some(name);
+        }
+        self.by_name
+            .values()
+            .flat_map(|ty| ty.react().keys())
+            .map(Key::name)
+            .find(|name| *name == wire)
+    }
+
     /// Adds every key of `K` to the dependency graph (keys no component depends on included).
     pub fn with_keys<K: crate::MutationKey>(mut self) -> Self {
         self.key_names.extend(K::ALL.iter().map(|k| k.wire_name()));

@@ -104,6 +104,7 @@ impl Scope {
     pub fn builder() -> ScopeBuilder {
         ScopeBuilder {
             engine: None,
+            dirtied: Vec::new(),
             manifest: None,
             mounted_header: None,
             assets_header: None,
@@ -428,6 +429,7 @@ impl std::fmt::Debug for Scope {
 /// Builds a [`Scope`].
 pub struct ScopeBuilder {
     engine: Option<Arc<Engine>>,
+    dirtied: Vec<Key>,
     manifest: Option<Manifest>,
     mounted_header: Option<String>,
     assets_header: Option<String>,
@@ -479,6 +481,14 @@ impl ScopeBuilder {
         self
     }
 
+    /// Keys dirtied by an earlier request (what the sync route walks with): recorded as
+    /// dirtied without evicting anything from the caches, which the request that changed
+    /// the state already did.
+    pub fn dirtied(mut self, keys: impl IntoIterator<Item = Key>) -> Self {
+        self.dirtied.extend(keys);
+        self
+    }
+
     /// The scope.
     pub fn build(self) -> Scope {
         let engine = self.engine.unwrap_or_else(default_engine);
@@ -505,7 +515,10 @@ impl ScopeBuilder {
                 trigger,
                 load_cx: self.load_cx,
                 htmx: self.htmx,
-                state: Mutex::new(State::default()),
+                state: Mutex::new(State {
+                    dirtied: self.dirtied.into_iter().collect(),
+                    ..State::default()
+                }),
             }),
         }
     }

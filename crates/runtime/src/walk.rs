@@ -19,10 +19,11 @@
 //!    the swapping regions — since htmx would find no target for them. Gating first means an
 //!    unchanged parent never hides a changed child.
 //!
-//! A walk loads at most [`Limits::max_loads`](crate::manifest::Limits::max_loads) regions: a
-//! forged manifest cannot make one request do unbounded work. Over the budget nothing is
-//! loaded and the report says so ([`WalkReport::over_budget`]); the adapter then tells the page
-//! to reload itself rather than leave regions stale.
+//! A walk loads or renders at most [`Limits::walk_budget`](crate::manifest::Limits::walk_budget)
+//! regions: a forged manifest cannot make one request do unbounded work (thousands of rows, or
+//! thousands of ids for one row). Over the budget nothing is loaded and the report says so
+//! ([`WalkReport::over_budget`]); the adapter then tells the page to reload itself rather than
+//! leave regions stale.
 //!
 //! Every entry gets a typed [`Outcome`], so tests and dev tooling can see why each region did
 //! what it did.
@@ -318,17 +319,21 @@ pub async fn walk(scope: &Scope) -> WalkReport {
         ..WalkReport::default()
     };
 
-    // The budget, before anything is loaded.
-    report.loads = groups.iter().filter(|g| !g.denied).count();
-    let budget = engine.limits().max_loads;
-    if report.loads > budget {
+    // The budget, before anything is loaded: every region costs a load or a render.
+    let regions: usize = groups
+        .iter()
+        .filter(|g| !g.denied)
+        .map(|g| g.members.len())
+        .sum();
+    let budget = engine.limits().walk_budget;
+    if regions > budget {
         tracing::warn!(
             target: "pjx::walk",
-            "this request concerns {} regions to load, over the walk's budget of {budget}; the page is told to reload instead",
-            report.loads
+            "this request concerns {regions} regions, over the walk's budget of {budget}; the page is told to reload instead"
         );
-        report.loads = 0;
         report.over_budget = true;
+    } else {
+        report.loads = groups.iter().filter(|g| !g.denied).count();
     }
 
     // Steps 4–5: load (through the cache), gate on the hash, render what changed.

@@ -3,7 +3,9 @@
 //! - `GET /`: the page.
 //! - `POST /todos` (form field `text`): the new row, appended to the list; 422 when `text` is
 //!   missing or blank (or too long).
+//! - `GET /rows/{id}`: one row (htmx fetches it to refresh a row); 404 for an unknown id.
 //! - `POST /rows/{id}/toggle`: the toggled row, replacing itself; 404 for an unknown id.
+//! - `POST /todos/complete-all`: nothing of its own: every row and the counts ride along.
 //! - `POST /todos/clear-completed`: nothing of its own (`HX-Reswap: none`): the list, the
 //!   counts and delete swaps for the removed rows ride along.
 //!
@@ -27,7 +29,9 @@ use crate::store::{Store, StoreError};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(index))
         .route("/todos", web::post().to(add))
+        .route("/rows/{id}", web::get().to(row))
         .route("/rows/{id}/toggle", web::post().to(toggle))
+        .route("/todos/complete-all", web::post().to(complete_all))
         .route("/todos/clear-completed", web::post().to(clear_completed));
 }
 
@@ -113,6 +117,19 @@ async fn toggle(
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(row.0))
+}
+
+async fn row(id: web::Path<i64>) -> Result<Rendered, pjx_actix::Error> {
+    ItemRow::render(id.into_inner()).await
+}
+
+async fn complete_all(store: web::Data<Store>, htmx: Htmx) -> actix_web::Result<HttpResponse> {
+    store.complete_all().map_err(store_error)?;
+    Ok(if htmx.request {
+        HttpResponse::Ok().finish()
+    } else {
+        back_to_page()
+    })
 }
 
 async fn clear_completed(store: web::Data<Store>, htmx: Htmx) -> actix_web::Result<HttpResponse> {

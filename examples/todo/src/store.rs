@@ -140,8 +140,8 @@ impl Store {
     }
 
     /// Adds a todo. The new row reaches the page as the response itself (appended to the
-    /// list), so only `todos` (the counts) is dirtied, not `todo-list`.
-    #[mutates(Keys::Todos)]
+    /// list), so only the new todo's key is dirtied — which reaches the counts — not
+    /// `todo-list`.
     pub fn add(&self, text: &str) -> Result<Todo, StoreError> {
         let text = text.trim();
         if text.is_empty() {
@@ -152,15 +152,20 @@ impl Store {
         }
         let conn = self.lock();
         conn.execute("INSERT INTO todos (text) VALUES (?1)", params![text])?;
+        let id = conn.last_insert_rowid();
+        // The key names the new row, known only now: recorded by hand rather than by
+        // `#[mutates]`, which evaluates its keys on entry.
+        pjx::record_mutation([Keys::Todos.at(id)]);
         Ok(Todo {
-            id: conn.last_insert_rowid(),
+            id,
             text: text.to_owned(),
             done: false,
         })
     }
 
-    /// Flips a todo between open and done.
-    #[mutates(Keys::Todos)]
+    /// Flips a todo between open and done: its own key, which reaches its row (wherever it is
+    /// shown) and the counts, not the other rows.
+    #[mutates(Keys::Todos.at(id))]
     pub fn toggle(&self, id: i64) -> Result<Todo, StoreError> {
         let conn = self.lock();
         let todo = conn
@@ -176,6 +181,13 @@ impl Store {
             })
             .optional()?;
         todo.ok_or(StoreError::NotFound(id))
+    }
+
+    /// Marks every todo done; returns how many changed.
+    #[mutates(Keys::Todos)]
+    pub fn complete_all(&self) -> Result<usize, StoreError> {
+        let conn = self.lock();
+        Ok(conn.execute("UPDATE todos SET done = 1 WHERE done = 0", [])?)
     }
 
     /// Removes every done todo; returns their ids.
@@ -220,7 +232,7 @@ mod tests {
         scope.run_sync(|| {
             store.toggle(2).unwrap();
         });
-        assert_eq!(scope.dirtied_names(), ["todos"]);
+        assert_eq!(scope.dirtied_names(), ["todos:2"]);
 
         let scope = Scope::new();
         scope.run_sync(|| {
@@ -238,6 +250,13 @@ mod tests {
         scope.run_sync(|| assert_eq!(store.clear_completed().unwrap(), [2]));
         assert_eq!(scope.dirtied_names(), ["todo-list", "todos"]);
         assert_eq!(store.all().unwrap().len(), 2);
-        assert_eq!(store.add("  milk ").unwrap().text, "milk");
+        let scope = Scope::new();
+        let added = scope.run_sync(|| store.add("  milk ").unwrap());
+        assert_eq!(added.text, "milk");
+        assert_eq!(scope.dirtied_names(), [format!("todos:{}", added.id)]);
+        let scope = Scope::new();
+        assert_eq!(scope.run_sync(|| store.complete_all().unwrap()), 3);
+        assert_eq!(scope.dirtied_names(), ["todos"]);
+        assert_eq!(store.counts().unwrap(), (0, 3));
     }
 }

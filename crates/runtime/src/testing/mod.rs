@@ -34,39 +34,52 @@ use crate::load::{LoadCx, LoadError};
 use crate::manifest::{Manifest, Mounted};
 use crate::oob::Reply;
 use crate::scope::Scope;
-use crate::stamp::{element_at, top_level_elements};
+use crate::stamp::{Element, element_at, top_level_elements};
 use crate::state::{StateKey, StateKeys};
 use crate::stateful::{EventError, EventRequest, EventResponse, Payload, Stateful, dispatch_to};
 use crate::walk::WalkReport;
 
+mod client;
+
+pub use client::{
+    CLIENT_HEADER_BUDGET, ClientManifest, SyncRequest, client_manifest, compact_mounted_header,
+};
+
 const ID_ATTR: &str = " data-pjx-id=\"";
 
-/// The manifest a client would send for `html`: every stamped region, in document order,
-/// with its depth among the regions.
-pub fn manifest_from_html(html: &str) -> Manifest {
-    let elements: Vec<_> = region_starts(html)
+/// The regions stamped in `html`, in document order, each with its depth among the regions.
+fn region_elements(html: &str) -> Vec<(Element, u32)> {
+    let mut open: Vec<usize> = Vec::new(); // the ends of the regions holding the current one
+    region_starts(html)
         .into_iter()
         .filter_map(|start| element_at(html, start).map(|e| (start, e)))
-        .collect();
-    // The ends of the regions enclosing the current one.
-    let mut open: Vec<usize> = Vec::new();
-    Manifest::from_entries(elements.iter().filter_map(|(start, element)| {
-        while open.last().is_some_and(|&end| end <= *start) {
-            open.pop();
-        }
-        let depth = open.len() as u32;
-        open.push(element.end);
+        .map(|(start, element)| {
+            while open.last().is_some_and(|&end| end <= start) {
+                open.pop();
+            }
+            let depth = open.len() as u32;
+            open.push(element.end);
+            (element, depth)
+        })
+        .collect()
+}
+
+/// The manifest of every region in `html`: each stamped region, in document order, with its
+/// depth among the regions (what the client runtime reports when the page fits its header).
+pub fn manifest_from_html(html: &str) -> Manifest {
+    let elements = region_elements(html);
+    Manifest::from_entries(elements.iter().filter_map(|(element, depth)| {
         Some(Mounted {
             id: element.attr("data-pjx-id")?,
             type_name: element.attr("data-pjx-type"),
             hash: element.attr("data-pjx-hash"),
             load: element.attr("data-pjx-load"),
-            depth,
+            depth: *depth,
         })
     }))
 }
 
-/// The `X-PJX-Mounted` header value for a manifest.
+/// The `X-PJX-Mounted` header value for a manifest, in the long (object) form.
 pub fn mounted_header(manifest: &Manifest) -> String {
     let entries: Vec<Value> = manifest
         .entries()
@@ -78,46 +91,13 @@ pub fn mounted_header(manifest: &Manifest) -> String {
                     fields.insert(name.into(), Value::from(value));
                 }
             }
+            if m.depth > 0 {
+                fields.insert("depth".into(), Value::from(m.depth));
+            }
             Value::Object(fields)
         })
         .collect();
     Value::Array(entries).to_string()
-}
-
-/// The `X-PJX-Mounted` value exactly as the client runtime sends it: the compact form, with
-/// a type table and 16-digit hash prefixes.
-///
-/// ```
-/// let m = pjx::testing::manifest_from_html(
-///     r#"<p data-pjx-id="a" data-pjx-type="t" data-pjx-hash="0123456789abcdef0123"></p>"#);
-/// assert_eq!(pjx::testing::compact_mounted_header(&m), r#"{"t":["t"],"m":[["a",0,"0123456789abcdef"]]}"#);
-/// ```
-pub fn compact_mounted_header(manifest: &Manifest) -> String {
-    let mut types: Vec<&str> = Vec::new();
-    let mut rows: Vec<Value> = Vec::new();
-    for m in manifest.entries() {
-        let ty = m.type_name.unwrap_or("");
-        let index = types.iter().position(|t| *t == ty).unwrap_or_else(|| {
-            types.push(ty);
-            types.len() - 1
-        });
-        let hash = m.hash.unwrap_or("");
-        let mut row = vec![
-            Value::from(m.id),
-            Value::from(index),
-            Value::from(&hash[..hash.len().min(crate::hash::MIN_REPORTED_HEX_LEN)]),
-        ];
-        if let Some(load) = m.load {
-            row.push(Value::from(load));
-        }
-        rows.push(Value::Array(row));
-    }
-    // Built by hand to keep the runtime's key order ("t" first; serde_json would sort).
-    format!(
-        "{{\"t\":{},\"m\":{}}}",
-        Value::from(types),
-        Value::Array(rows)
-    )
 }
 
 /// Start indexes of the elements carrying `data-pjx-id`, in document order.
