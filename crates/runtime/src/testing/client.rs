@@ -258,8 +258,10 @@ impl ClientManifest {
     pub fn sync(&self, page: &Dom, dirtied: Option<&str>) -> Option<SyncRequest> {
         let keys: Vec<String> = serde_json::from_str(dirtied?).ok()?;
         let all = regions(page);
+        let omitted: std::collections::HashSet<&str> =
+            self.omitted.iter().map(String::as_str).collect();
         let stale: Vec<usize> = (0..all.len())
-            .filter(|&i| self.omitted.contains(&all[i].id))
+            .filter(|&i| omitted.contains(all[i].id.as_str()))
             .filter(|&i| keys.iter().any(|key| concerns(&all[i], key)))
             .collect();
         (!stale.is_empty()).then(|| SyncRequest {
