@@ -151,7 +151,10 @@
     }
     paint();
   });
-  for (const ev of ["htmx:afterSwap", "htmx:oobAfterSwap", "htmx:afterSettle"]) D.addEventListener(ev, paint);
+  // One repaint after a response's swaps, not one per swap: a response can swap thousands.
+  let repaint = false;
+  const later = () => repaint || (repaint = true, queueMicrotask(() => { repaint = false; paint(); }));
+  for (const ev of ["htmx:afterSwap", "htmx:oobAfterSwap", "htmx:afterSettle"]) D.addEventListener(ev, later);
 
   // Component assets arrive as tags marked data-pjx-asset; they belong in <head>, once.
   D.addEventListener("htmx:beforeSwap", (e) => {
