@@ -35,6 +35,7 @@ struct Tally {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Setting {
     count: i64,
 }
@@ -648,6 +649,12 @@ async fn a_422_names_the_argument_or_parameter_at_fault() {
     assert_eq!(field(e).as_deref(), Some("to.count"));
     let e = t.dispatch("set", json!({ "to": {} })).await.unwrap_err();
     assert_eq!(field(e).as_deref(), Some("to.count"));
+    let e = t
+        .dispatch("set", json!({ "to": { "count": 1, "extra": 2 } }))
+        .await
+        .unwrap_err();
+    // An unknown field (`deny_unknown_fields`), named once.
+    assert_eq!(field(e).as_deref(), Some("to.extra"));
     t.dispatch("set", json!({ "to": { "count": 9 } }))
         .await
         .unwrap();

@@ -1208,12 +1208,12 @@ fn read<T: DeserializeOwned>(value: Value) -> Result<T, (Option<String>, String)
         let path = e.path().to_string();
         let inner = e.into_inner();
         let message = inner.to_string();
-        // A missing or unknown field is reported at its parent: name the field itself.
-        let named = ["missing field `", "unknown field `"]
-            .iter()
-            .find_map(|prefix| message.strip_prefix(prefix))
+        // A missing field is reported at its parent: name the field itself. (An unknown one
+        // is reported at the field already.)
+        let missing = message
+            .strip_prefix("missing field `")
             .and_then(|rest| rest.split('`').next());
-        let path = match (path.as_str(), named) {
+        let path = match (path.as_str(), missing) {
             (".", None) => None,
             (".", Some(field)) => Some(field.to_owned()),
             (path, Some(field)) => Some(format!("{path}.{field}")),

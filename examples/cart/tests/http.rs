@@ -852,6 +852,37 @@ fn best_sellers_are_cached_until_an_order_is_placed() {
 }
 
 #[test]
+fn best_sellers_refuse_unknown_params_and_are_rate_limited() {
+    let app = TestApp::start();
+    let mut eve = app.client();
+    let mount = |who: &mut Shopper, params: &str| {
+        who.htmx("best_sellers", "", "", "", &[("params", params)], "")
+    };
+    // A parameter the component does not know is a 422 naming it, not one more cache entry.
+    let res = mount(&mut eve, r#"{"limit":3,"nonce":1}"#);
+    assert_eq!(
+        (res.status, error_of(&res)["field"].as_str()),
+        (422, Some("nonce")),
+        "{}",
+        res.body
+    );
+    // Thirty mounts a minute per requester, the refused one above included, cached or not.
+    for i in 1..30 {
+        let res = mount(&mut eve, r#"{"limit":3}"#);
+        assert_eq!(res.status, 200, "mount {i}: {}", res.body);
+    }
+    let res = mount(&mut eve, r#"{"limit":3}"#);
+    assert_eq!(res.status, 429, "{}", res.body);
+    assert_eq!(error_of(&res)["code"], "rate_limited");
+    let retry: u64 = res.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    // Someone else has their own window.
+    let mut bob = app.client();
+    bob.sign_in("bob");
+    assert_eq!(mount(&mut bob, r#"{"limit":3}"#).status, 200);
+}
+
+#[test]
 fn signing_in_and_out() {
     let app = TestApp::start();
     let mut ann = app.client();
