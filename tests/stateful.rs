@@ -35,6 +35,7 @@ struct Tally {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Setting {
     count: i64,
 }
@@ -456,6 +457,43 @@ async fn rate_limits_are_per_requester_with_retry_after() {
     );
 }
 
+#[tokio::test]
+async fn a_flood_of_new_addresses_is_refused_and_unblocks_nobody() {
+    let engine = Engine::builder()
+        .state_keys(StateKeys::new([StateKey::from_secret("k")]))
+        .rate_limit_capacity(3)
+        .build();
+    let from = |ip: &str| {
+        ComponentTest::<Ping>::with_engine(engine.clone())
+            .context(LoadCx::new().with(ClientAddr(ip.into())))
+    };
+    let mut a = from("10.0.0.1");
+    a.mount(()).await.unwrap();
+    a.dispatch("ping", json!({})).await.unwrap();
+    a.dispatch("ping", json!({})).await.unwrap();
+    assert_eq!(
+        a.dispatch("ping", json!({})).await.unwrap_err().status(),
+        429
+    );
+    // Two more addresses fill the limiter; every further one is refused, with a wait that
+    // ends when the oldest window does.
+    for ip in ["10.0.0.2", "10.0.0.3"] {
+        from(ip).mount(()).await.unwrap();
+    }
+    for i in 0..50 {
+        let e = from(&format!("10.1.0.{i}")).mount(()).await.unwrap_err();
+        assert_eq!((e.status(), e.code()), (429, "rate_limited"));
+        let retry = e.retry_after().unwrap();
+        assert!((59..=60).contains(&retry), "{retry}");
+    }
+    assert_eq!(engine.rate_limiter().subjects(), 3);
+    // The flood made the limiter forget nobody.
+    assert_eq!(
+        a.dispatch("ping", json!({})).await.unwrap_err().status(),
+        429
+    );
+}
+
 // ---------------------------------------------------------------- render cache
 
 static CATALOG_MOUNTS: AtomicUsize = AtomicUsize::new(0);
@@ -611,6 +649,12 @@ async fn a_422_names_the_argument_or_parameter_at_fault() {
     assert_eq!(field(e).as_deref(), Some("to.count"));
     let e = t.dispatch("set", json!({ "to": {} })).await.unwrap_err();
     assert_eq!(field(e).as_deref(), Some("to.count"));
+    let e = t
+        .dispatch("set", json!({ "to": { "count": 1, "extra": 2 } }))
+        .await
+        .unwrap_err();
+    // An unknown field (`deny_unknown_fields`), named once.
+    assert_eq!(field(e).as_deref(), Some("to.extra"));
     t.dispatch("set", json!({ "to": { "count": 9 } }))
         .await
         .unwrap();

@@ -1,12 +1,17 @@
 //! Debian's Chromium, driven through chromedriver with fantoccini.
 //!
 //! One chromedriver serves the whole test binary; each test gets its own browser session.
+//! Neither chromedriver nor any Chromium outlives the test binary, however it ends: a watchdog
+//! process kills them when the binary's end closes a pipe (see `Driver`).
 //! Without chromium and chromedriver installed the tests fail and say how to install them
 //! (`.ci/run` does); set `PJX_SKIP_BROWSER=1` to skip them deliberately.
 
 use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
+use std::os::unix::process::CommandExt as _;
+use std::path::PathBuf;
+use std::process::{ChildStdin, Command, Stdio};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -15,10 +20,22 @@ use serde_json::{Value, json};
 
 struct Driver {
     url: String,
-    _child: Child,
+    /// Where every session's browser profile goes (removed with the driver).
+    profiles: PathBuf,
+    /// The watchdog's stdin, never written. A static is never dropped, so no `Drop` could stop
+    /// chromedriver; instead the kernel closes this pipe when the test binary ends, however it
+    /// ends (tests passed or panicked, `exit`, a signal, even `SIGKILL`), and the watchdog,
+    /// reading end of file, kills chromedriver's process group — every Chromium it started is
+    /// in it — and removes the profiles.
+    _lifeline: ChildStdin,
 }
 
 static DRIVER: OnceLock<Result<Driver, String>> = OnceLock::new();
+
+/// Waits for its stdin to close, then kills process group `$1` and removes directory `$2`. In
+/// a process group of its own: a terminal's Ctrl-C signals the test binary's group, and the
+/// watchdog must live to clean up after it.
+const WATCHDOG: &str = r#"read -r _; kill -s KILL -- "-$1" 2>/dev/null; sleep 1; rm -rf -- "$2""#;
 
 fn driver() -> Result<&'static Driver, String> {
     DRIVER
@@ -27,16 +44,38 @@ fn driver() -> Result<&'static Driver, String> {
                 .and_then(|l| l.local_addr())
                 .map_err(|e| e.to_string())?
                 .port();
-            let child = Command::new(chromedriver_path())
+            let profiles = std::env::temp_dir().join(format!("pjx-chromium-{}", std::process::id()));
+            std::fs::create_dir_all(&profiles).map_err(|e| format!("{}: {e}", profiles.display()))?;
+            // Its own process group, which the browsers it starts inherit: the watchdog kills
+            // them all at once.
+            let mut chromedriver = Command::new(chromedriver_path())
                 .arg(format!("--port={port}"))
+                .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
+                .process_group(0)
                 .spawn()
                 .map_err(|e| {
                     format!(
                         "could not start chromedriver ({e}); install Chromium for the browser tests: apt-get install -y chromium chromium-driver (or set PJX_SKIP_BROWSER=1)"
                     )
                 })?;
+            let watchdog = Command::new("/bin/sh")
+                .args(["-c", WATCHDOG, "pjx-browser-watchdog"])
+                .arg(chromedriver.id().to_string())
+                .arg(&profiles)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .process_group(0)
+                .spawn();
+            let lifeline = match watchdog {
+                Ok(mut watchdog) => watchdog.stdin.take().expect("piped"),
+                Err(e) => {
+                    let _ = chromedriver.kill();
+                    return Err(format!("could not start the chromedriver watchdog (/bin/sh): {e}"));
+                }
+            };
             let url = format!("http://127.0.0.1:{port}");
             let deadline = Instant::now() + Duration::from_secs(20);
             while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -45,7 +84,11 @@ fn driver() -> Result<&'static Driver, String> {
                 }
                 std::thread::sleep(Duration::from_millis(50));
             }
-            Ok(Driver { url, _child: child })
+            Ok(Driver {
+                url,
+                profiles,
+                _lifeline: lifeline,
+            })
         })
         .as_ref()
         .map_err(Clone::clone)
@@ -66,15 +109,11 @@ pub fn skipped() -> bool {
 
 /// A fresh headless Chromium session.
 pub async fn session() -> Client {
+    static SESSIONS: AtomicU64 = AtomicU64::new(0);
     let driver = driver().unwrap_or_else(|e| panic!("{e}"));
-    let profile = std::env::temp_dir().join(format!(
-        "pjx-chromium-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
+    let profile = driver
+        .profiles
+        .join(SESSIONS.fetch_add(1, Ordering::Relaxed).to_string());
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),

@@ -7,7 +7,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, Resource, web};
 use futures_util::StreamExt as _;
 use pjx::Scope;
-use pjx::stateful::{self, EventError, EventRequest};
+use pjx::stateful::{self, CrossSite, EventError, EventRequest};
 
 use crate::config::Config;
 
@@ -88,7 +88,7 @@ async fn read_request(
         .get("sec-fetch-site")
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site"))
     {
-        return Err(EventError::CrossSite);
+        return Err(EventError::CrossSite(CrossSite::BrowserSaysCrossSite));
     }
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -110,7 +110,7 @@ async fn read_request(
     // header or send JSON without the browser asking this server first (CORS).
     let htmx = headers.get("hx-request").is_some_and(|v| v == "true");
     if kind != Some(BodyKind::Json) && !htmx {
-        return Err(EventError::CrossSite);
+        return Err(EventError::CrossSite(CrossSite::FormWithoutHtmx));
     }
     let mut bytes = web::BytesMut::new();
     while let Some(chunk) = body.next().await {
@@ -123,11 +123,7 @@ async fn read_request(
     }
     match kind {
         Some(BodyKind::Json) => EventRequest::from_json(&bytes),
-        Some(BodyKind::Form) => {
-            let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
-                .map_err(|e| EventError::BadRequest(format!("the form body is malformed: {e}")))?;
-            EventRequest::from_fields(fields)
-        }
+        Some(BodyKind::Form) => EventRequest::from_form(&bytes),
         None if bytes.is_empty() => Ok(EventRequest::default()),
         None => Err(EventError::UnsupportedMediaType("(none)".into())),
     }

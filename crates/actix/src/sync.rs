@@ -20,7 +20,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use futures_util::StreamExt as _;
 use pjx::manifest::Manifest;
-use pjx::stateful::EventError;
+use pjx::stateful::{CrossSite, EventError};
 use pjx::{Key, Registry, Scope};
 
 use crate::components::error_response;
@@ -94,7 +94,7 @@ pub(crate) async fn answer(req: ServiceRequest, config: &Config) -> ServiceRespo
             .get("hx-request")
             .is_some_and(|v| v == "true")
         {
-            return Err(EventError::CrossSite);
+            return Err(EventError::CrossSite(CrossSite::FormWithoutHtmx));
         }
         // Form encoding can triple the manifest's size.
         let max = limits.max_sync_bytes.saturating_mul(3);
@@ -107,8 +107,7 @@ pub(crate) async fn answer(req: ServiceRequest, config: &Config) -> ServiceRespo
             }
             body.extend_from_slice(&chunk);
         }
-        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
-            .map_err(|e| EventError::BadRequest(format!("the form body is malformed: {e}")))?;
+        let fields = pjx::stateful::form_fields(&body)?;
         let field = |name: &str| {
             let mut values = fields.iter().filter(|(n, _)| n == name).map(|(_, v)| v);
             match (values.next(), values.next()) {

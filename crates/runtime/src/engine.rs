@@ -195,6 +195,20 @@ impl EngineBuilder {
         self
     }
 
+    /// Sizes the rate limiter of `rate_limit = "…"` components: at most `max_subjects`
+    /// (component, requester) pairs inside their windows (default
+    /// [`DEFAULT_CAPACITY`](crate::ratelimit::DEFAULT_CAPACITY)); while that many are, new
+    /// requesters are refused with 429.
+    ///
+    /// ```
+    /// let engine = pjx::Engine::builder().rate_limit_capacity(500).build();
+    /// assert_eq!(engine.rate_limiter().capacity(), 500);
+    /// ```
+    pub fn rate_limit_capacity(mut self, max_subjects: usize) -> Self {
+        self.engine.rate_limiter = RateLimiter::with_capacity(max_subjects);
+        self
+    }
+
     /// The engine.
     pub fn build(self) -> Arc<Engine> {
         // Every invalidation the shared cache hears of (other processes' included) also

@@ -5,9 +5,15 @@
 //! [`EXACT_UP_TO`] requests the times of the recent requests are kept exactly; above that,
 //! requests within 1/16 of a window of each other share one record (kept until the window has
 //! passed since the last of them), so a subject costs at most 17 records however large the
-//! limit — counting stays exact, only expiry is up to 1/16 of a window late. Memory stays
-//! bounded however many clients come: subjects whose windows emptied are dropped, and past
-//! [`RateLimiter::with_capacity`] subjects the least recently seen half is dropped.
+//! limit — counting stays exact, only expiry is up to 1/16 of a window late.
+//!
+//! Memory stays bounded however many clients come, and no flood of new names can make the
+//! limiter forget a window that still counts: a window is dropped only once it has expired
+//! (no request inside its length), and while [`RateLimiter::with_capacity`] subjects are
+//! inside their windows, requests from *new* subjects are refused (429) until the oldest
+//! window expires. When full, the table is swept for expired windows at most once a second
+//! and never before its earliest window can have expired, so a flood costs one scan a second,
+//! not one a request.
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -71,41 +77,70 @@ struct Window {
     hits: VecDeque<Hits>,
     /// The sum of `hits[..].count`.
     total: u32,
-    last_seen: Instant,
     length: Duration,
 }
 
+impl Window {
+    /// When the last request leaves the window (`None`: it holds none).
+    fn expiry(&self) -> Option<Instant> {
+        self.hits.back().map(|h| h.last + self.length)
+    }
+}
+
+/// The tracked subjects.
+struct Table {
+    windows: HashMap<(&'static str, String), Window>,
+    /// No tracked window expires before this (`None`: not known yet).
+    next_expiry: Option<Instant>,
+    last_sweep: Option<Instant>,
+    /// Sweeps so far (tests check they stay rare).
+    sweeps: u64,
+}
+
+/// The default [`RateLimiter`] capacity: (component, subject) pairs inside their windows.
+pub const DEFAULT_CAPACITY: usize = 100_000;
+
+/// While full, the table is swept for expired windows at most this often.
+const SWEEP_EVERY: Duration = Duration::from_secs(1);
+
 /// Sliding-window counters per (component, subject).
 pub struct RateLimiter {
-    windows: Mutex<HashMap<(&'static str, String), Window>>,
+    table: Mutex<Table>,
     max_subjects: usize,
 }
 
 impl Default for RateLimiter {
     fn default() -> Self {
-        Self::with_capacity(100_000)
+        Self::with_capacity(DEFAULT_CAPACITY)
     }
 }
 
 impl fmt::Debug for RateLimiter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RateLimiter")
-            .field("subjects", &self.windows.lock().len())
+            .field("subjects", &self.subjects())
+            .field("max_subjects", &self.max_subjects)
             .finish()
     }
 }
 
 impl RateLimiter {
-    /// A limiter tracking at most `max_subjects` (component, subject) pairs.
+    /// A limiter tracking at most `max_subjects` (component, subject) pairs. While that many
+    /// are inside their windows, new subjects are refused rather than old windows forgotten.
     pub fn with_capacity(max_subjects: usize) -> Self {
         RateLimiter {
-            windows: Mutex::new(HashMap::new()),
+            table: Mutex::new(Table {
+                windows: HashMap::new(),
+                next_expiry: None,
+                last_sweep: None,
+                sweeps: 0,
+            }),
             max_subjects: max_subjects.max(1),
         }
     }
 
-    /// Counts one request by `subject` to `component`; `Err(retry_after)` when over the limit
-    /// (the request is then not counted).
+    /// Counts one request by `subject` to `component`; `Err(retry_after)` when over the limit,
+    /// or when the subject is new and the limiter is full (the request is then not counted).
     pub fn check(
         &self,
         component: &'static str,
@@ -123,19 +158,26 @@ impl RateLimiter {
         limit: RateLimit,
         now: Instant,
     ) -> Result<(), Duration> {
-        let mut windows = self.windows.lock();
+        let mut table = self.table.lock();
+        let table = &mut *table;
         let key = (component, subject.to_owned());
-        if !windows.contains_key(&key) && windows.len() >= self.max_subjects {
-            Self::make_room(&mut windows, now, self.max_subjects);
+        if !table.windows.contains_key(&key) {
+            if limit.count == 0 {
+                // Nothing would ever be recorded: there is nothing to track.
+                return Err(limit.window);
+            }
+            if table.windows.len() >= self.max_subjects {
+                table.make_room(now, self.max_subjects)?;
+            }
         }
-        let window = windows.entry(key).or_insert_with(|| Window {
+        let window = table.windows.entry(key).or_insert_with(|| Window {
             hits: VecDeque::new(),
             total: 0,
-            last_seen: now,
             length: limit.window,
         });
-        window.last_seen = now;
         window.length = limit.window;
+        // `next_expiry` stays a lower bound: a window made shorter may now expire first.
+        lower(&mut table.next_expiry, window.expiry());
         while let Some(front) = window.hits.front()
             && now.saturating_duration_since(front.last) >= limit.window
         {
@@ -172,33 +214,58 @@ impl RateLimiter {
             }),
         }
         window.total += 1;
+        // …and so may a new window.
+        lower(&mut table.next_expiry, window.expiry());
         Ok(())
     }
 
-    /// Drops subjects whose windows have emptied, then, if still full, the least recently seen
-    /// half (so the sort is paid once per many new subjects).
-    fn make_room(windows: &mut HashMap<(&'static str, String), Window>, now: Instant, max: usize) {
-        windows.retain(|_, w| {
-            w.hits
-                .back()
-                .is_some_and(|h| now.saturating_duration_since(h.last) < w.length)
-        });
-        if windows.len() >= max {
-            let mut by_age: Vec<_> = windows
-                .iter()
-                .map(|(key, w)| (w.last_seen, key.clone()))
-                .collect();
-            by_age.sort_by_key(|(seen, _)| *seen);
-            let evict = windows.len() - max / 2;
-            for (_, key) in by_age.into_iter().take(evict) {
-                windows.remove(&key);
-            }
-        }
+    /// How many (component, subject) pairs it tracks at most.
+    pub fn capacity(&self) -> usize {
+        self.max_subjects
     }
 
     /// Number of subjects tracked.
     pub fn subjects(&self) -> usize {
-        self.windows.lock().len()
+        self.table.lock().windows.len()
+    }
+}
+
+/// Lowers a known `next_expiry` to `expiry`.
+fn lower(next_expiry: &mut Option<Instant>, expiry: Option<Instant>) {
+    if let (Some(next), Some(expiry)) = (next_expiry, expiry) {
+        *next = (*next).min(expiry);
+    }
+}
+
+impl Table {
+    /// Makes room for one new subject by dropping expired windows, or says how long until
+    /// that can help. Never drops a window that still holds a request.
+    fn make_room(&mut self, now: Instant, max: usize) -> Result<(), Duration> {
+        if now >= self.sweep_due(now) {
+            self.windows
+                .retain(|_, w| w.expiry().is_some_and(|expiry| expiry > now));
+            self.next_expiry = self.windows.values().filter_map(Window::expiry).min();
+            self.last_sweep = Some(now);
+            self.sweeps += 1;
+            if self.windows.len() < max {
+                return Ok(());
+            }
+            tracing::warn!(
+                target: "pjx::ratelimit",
+                "rate limiter full: {max} requesters are inside their windows; new requesters \
+                 are refused (429) for {:?}",
+                self.sweep_due(now).saturating_duration_since(now),
+            );
+        }
+        Err(self.sweep_due(now).saturating_duration_since(now))
+    }
+
+    /// When a sweep may next free room: not before the earliest window expires, nor within
+    /// [`SWEEP_EVERY`] of the last sweep.
+    fn sweep_due(&self, now: Instant) -> Instant {
+        let expiry = self.next_expiry.unwrap_or(now);
+        self.last_sweep
+            .map_or(expiry, |last| expiry.max(last + SWEEP_EVERY))
     }
 }
 
@@ -259,28 +326,143 @@ mod tests {
     fn memory_stays_bounded_under_many_clients() {
         let limiter = RateLimiter::with_capacity(1_000);
         let now = Instant::now();
+        let regular = "ip:regular";
+        limiter.check_at("c", regular, TEN_PER_MIN, now).unwrap();
         for i in 0..50_000 {
             let _ = limiter.check_at("c", &format!("ip:{i}"), TEN_PER_MIN, now);
             assert!(limiter.subjects() <= 1_000);
         }
-        // A busy client seen recently survives the evictions of idle ones.
+        // A subject already tracked is served as usual while newcomers are refused.
         let t = now + Duration::from_secs(1);
-        let busy = "ip:busy";
         for _ in 0..3 {
-            limiter.check_at("c", busy, TEN_PER_MIN, t).unwrap();
+            limiter.check_at("c", regular, TEN_PER_MIN, t).unwrap();
         }
-        for i in 0..400 {
-            let _ = limiter.check_at(
-                "c",
-                &format!("ip:new{i}"),
-                TEN_PER_MIN,
-                t + Duration::from_millis(i),
-            );
-        }
-        let windows = limiter.windows.lock();
+        assert!(limiter.check_at("c", "ip:new", TEN_PER_MIN, t).is_err());
+        let table = limiter.table.lock();
         assert_eq!(
-            windows.get(&("c", busy.to_owned())).map(|w| w.total),
-            Some(3)
+            table
+                .windows
+                .get(&("c", regular.to_owned()))
+                .map(|w| w.total),
+            Some(4)
+        );
+    }
+
+    const ONE_PER_MIN: RateLimit = RateLimit {
+        count: 1,
+        window: Duration::from_secs(60),
+    };
+
+    #[test]
+    fn a_flood_of_new_subjects_never_unblocks_a_blocked_one() {
+        let limiter = RateLimiter::with_capacity(100);
+        let t0 = Instant::now();
+        limiter.check_at("c", "ann", ONE_PER_MIN, t0).unwrap();
+        assert!(limiter.check_at("c", "ann", ONE_PER_MIN, t0).is_err());
+        // Ten thousand new names over ten seconds: the first 99 fill the limiter, the rest are
+        // refused (told to come back when the oldest window, ann's, expires) and forget
+        // nobody.
+        let mut accepted = 0;
+        for i in 0..10_000 {
+            let at = t0 + Duration::from_millis(i);
+            match limiter.check_at("c", &format!("flood{i}"), ONE_PER_MIN, at) {
+                Ok(()) => accepted += 1,
+                Err(wait) => assert_eq!(wait, Duration::from_millis(60_000 - i), "request {i}"),
+            }
+            assert!(limiter.subjects() <= 100);
+        }
+        assert_eq!(accepted, 99);
+        let at = t0 + Duration::from_secs(10);
+        assert_eq!(
+            limiter.check_at("c", "ann", ONE_PER_MIN, at),
+            Err(Duration::from_secs(50)),
+            "ann is still blocked, until her own window ends"
+        );
+        assert_eq!(
+            limiter.check_at("c", "bob", ONE_PER_MIN, at),
+            Err(Duration::from_secs(50)),
+            "a newcomer waits until the oldest window expires"
+        );
+        // The flood's first windows expire with ann's: newcomers are taken again, and ann may
+        // go again.
+        let later = t0 + Duration::from_secs(60);
+        assert!(limiter.check_at("c", "bob", ONE_PER_MIN, later).is_ok());
+        assert!(limiter.check_at("c", "ann", ONE_PER_MIN, later).is_ok());
+        assert!(limiter.check_at("c", "ann", ONE_PER_MIN, later).is_err());
+    }
+
+    #[test]
+    fn a_window_with_requests_in_it_is_kept_even_below_its_limit() {
+        let limiter = RateLimiter::with_capacity(10);
+        let t0 = Instant::now();
+        for _ in 0..9 {
+            limiter.check_at("c", "ann", TEN_PER_MIN, t0).unwrap();
+        }
+        for i in 0..1_000 {
+            let at = t0 + Duration::from_millis(i);
+            let _ = limiter.check_at("c", &format!("ip:{i}"), TEN_PER_MIN, at);
+        }
+        // Ann has one request left, not ten.
+        let at = t0 + Duration::from_secs(1);
+        assert!(limiter.check_at("c", "ann", TEN_PER_MIN, at).is_ok());
+        assert!(limiter.check_at("c", "ann", TEN_PER_MIN, at).is_err());
+    }
+
+    #[test]
+    fn a_full_limiter_sweeps_at_most_once_a_second() {
+        // A thousand windows of one second, opened a millisecond apart: one expires every
+        // millisecond while a flood of newcomers arrives every 0.1 ms.
+        let second = RateLimit {
+            count: 1,
+            window: Duration::from_secs(1),
+        };
+        let limiter = RateLimiter::with_capacity(1_000);
+        let t0 = Instant::now();
+        for i in 0..1_000 {
+            let at = t0 + Duration::from_millis(i);
+            limiter
+                .check_at("c", &format!("early{i}"), second, at)
+                .unwrap();
+        }
+        let mut accepted = 0;
+        for i in 0..20_000 {
+            let at = t0 + Duration::from_secs(1) + Duration::from_micros(100 * i);
+            if limiter
+                .check_at("c", &format!("late{i}"), second, at)
+                .is_ok()
+            {
+                accepted += 1;
+            }
+            assert!(limiter.subjects() <= 1_000);
+        }
+        let sweeps = limiter.table.lock().sweeps;
+        assert!(sweeps <= 3, "{sweeps} sweeps in two seconds");
+        // Each sweep freed what had expired, and newcomers took the room.
+        assert!(accepted >= 1_000, "{accepted} accepted");
+    }
+
+    #[test]
+    fn a_short_window_among_long_ones_frees_room_when_it_expires() {
+        let day = RateLimit {
+            count: 1,
+            window: Duration::from_secs(86_400),
+        };
+        let second = RateLimit {
+            count: 1,
+            window: Duration::from_secs(1),
+        };
+        let limiter = RateLimiter::with_capacity(2);
+        let t0 = Instant::now();
+        let at = |secs| t0 + Duration::from_secs(secs);
+        limiter.check_at("daily", "ann", day, at(0)).unwrap();
+        limiter.check_at("fast", "bob", second, at(0)).unwrap();
+        // Bob's window has expired: a sweep makes room for Cy.
+        limiter.check_at("fast", "cy", second, at(2)).unwrap();
+        // Cy's one-second window expires long before Ann's day: Dee need not wait a day.
+        limiter.check_at("fast", "dee", second, at(4)).unwrap();
+        assert_eq!(
+            limiter.check_at("fast", "eve", second, at(4)),
+            Err(Duration::from_secs(1))
         );
     }
 
@@ -301,8 +483,8 @@ mod tests {
             );
         }
         {
-            let windows = limiter.windows.lock();
-            let w = &windows[&("c", "ann".to_owned())];
+            let table = limiter.table.lock();
+            let w = &table.windows[&("c", "ann".to_owned())];
             assert_eq!(w.total, 1_000);
             assert!(w.hits.len() <= 5, "{} records", w.hits.len()); // 4,000 s / 1,000 s a record
         }

@@ -27,7 +27,9 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use serde::Serialize;
-use serde::de::DeserializeOwned;
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor,
+};
 use serde_json::{Map, Value};
 
 use crate::auth::{Access, Guarded};
@@ -100,9 +102,8 @@ pub enum EventError {
     TooLarge(usize),
     /// The request body is neither JSON nor a form (415).
     UnsupportedMediaType(String),
-    /// A form post that a page on another site could have sent: it carries neither
-    /// `HX-Request` nor a JSON body, or the browser says it is cross-site (403).
-    CrossSite,
+    /// A request that a page on another site could have sent, or did (403).
+    CrossSite(CrossSite),
     /// The component has no handler for this event (400).
     UnknownEvent(String),
     /// The payload (or mount parameters) do not fit the handler's arguments (422).
@@ -125,6 +126,16 @@ pub enum EventError {
     RateLimited(Duration),
     /// Something failed on the server (500): details are logged, not sent.
     Internal(Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Why a request was refused as cross-site ([`EventError::CrossSite`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CrossSite {
+    /// The browser marked it `Sec-Fetch-Site: cross-site` (whatever its body).
+    BrowserSaysCrossSite,
+    /// A form post without `HX-Request: true`: any page can make a browser send one.
+    FormWithoutHtmx,
 }
 
 impl EventError {
@@ -171,7 +182,7 @@ impl EventError {
             EventError::UnsupportedMediaType(_) => 415,
             EventError::InvalidPayload { .. } => 422,
             EventError::Unauthenticated => 401,
-            EventError::Forbidden | EventError::CrossSite => 403,
+            EventError::Forbidden | EventError::CrossSite(_) => 403,
             EventError::RateLimited(_) => 429,
             EventError::Internal(_) => 500,
         }
@@ -184,7 +195,7 @@ impl EventError {
             EventError::BadRequest(_) => "bad_request",
             EventError::TooLarge(_) => "too_large",
             EventError::UnsupportedMediaType(_) => "unsupported_media_type",
-            EventError::CrossSite => "cross_site",
+            EventError::CrossSite(_) => "cross_site",
             EventError::UnknownEvent(_) => "unknown_event",
             EventError::InvalidPayload { .. } => "invalid_payload",
             EventError::InvalidState(_) => "invalid_state",
@@ -245,8 +256,11 @@ impl fmt::Display for EventError {
                 f,
                 "send the event as JSON (application/json) or as a form (application/x-www-form-urlencoded), not `{ct}`"
             ),
-            EventError::CrossSite => f.write_str(
+            EventError::CrossSite(CrossSite::FormWithoutHtmx) => f.write_str(
                 "a form post needs the `HX-Request: true` header (htmx sends it); other clients send JSON",
+            ),
+            EventError::CrossSite(CrossSite::BrowserSaysCrossSite) => f.write_str(
+                "the browser says a page on another site sent this request (`Sec-Fetch-Site: cross-site`); components answer only their own site's pages",
             ),
             EventError::UnknownEvent(event) => write!(f, "this component has no event `{event}`"),
             EventError::InvalidPayload { field: Some(field), message } => write!(f, "`{field}`: {message}"),
@@ -345,7 +359,8 @@ impl EventRequest {
     /// Reads a JSON body: `{"event": "add_item", "payload": {"product_id": 3}, "state": "v1.…"}`
     /// (no `event` mounts, with `params`). `payload` may also be JSON text, and other
     /// members are arguments too (htmx's `json-enc` extension sends form inputs that way). An
-    /// empty body mounts with no parameters.
+    /// empty body mounts with no parameters. An object that names a key twice, at any depth,
+    /// is refused (400): one value would be checked and the other used.
     ///
     /// ```
     /// use pjx::stateful::EventRequest;
@@ -354,13 +369,15 @@ impl EventRequest {
     /// assert_eq!(req.payload["id"], 3);
     /// assert_eq!(req.payload["size"], "M");
     /// assert!(EventRequest::from_json(b"[1]").is_err());
+    /// let twice = EventRequest::from_json(br#"{"event":"add","payload":{"id":3,"id":4}}"#);
+    /// assert_eq!(twice.unwrap_err().to_string(), "bad request: `payload.id` is sent twice");
     /// ```
     pub fn from_json(body: &[u8]) -> Result<Self, EventError> {
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(EventRequest::default());
         }
-        let value: Value = serde_json::from_slice(body)
-            .map_err(|e| EventError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+        let value = unique_json(body, At::Body(None))
+            .map_err(|e| e.into_event_error("the body is not valid JSON"))?;
         let Value::Object(mut fields) = value else {
             return Err(EventError::BadRequest(
                 "the body must be a JSON object".into(),
@@ -387,10 +404,13 @@ impl EventRequest {
             None => Value::Null,
             // JSON text of an object or list (as hx-vals sends nested values), else a plain
             // string parameter: `"123"` stays a string.
-            Some(Value::String(text)) => match serde_json::from_str(&text) {
-                Ok(parsed @ (Value::Object(_) | Value::Array(_))) => parsed,
-                _ => Value::String(text),
-            },
+            Some(Value::String(text)) => {
+                match unique_json(text.as_bytes(), At::Body(Some("params"))) {
+                    Ok(parsed @ (Value::Object(_) | Value::Array(_))) => parsed,
+                    Err(JsonError::Duplicate(e)) => return Err(EventError::BadRequest(e)),
+                    _ => Value::String(text),
+                }
+            }
             Some(value) => value,
         };
         Ok(EventRequest::assemble(
@@ -398,9 +418,26 @@ impl EventRequest {
         ))
     }
 
+    /// Reads a form body (`application/x-www-form-urlencoded`, as htmx posts), then its
+    /// fields as [`from_fields`](Self::from_fields) does. Decoding is strict: a `%` not
+    /// followed by two hex digits, or a name or value that is not UTF-8 once decoded, is
+    /// refused (400) rather than guessed at.
+    ///
+    /// ```
+    /// use pjx::stateful::EventRequest;
+    /// let req = EventRequest::from_form(b"event=add&payload=%7B%22id%22%3A3%7D&size=M+L").unwrap();
+    /// assert_eq!(req.payload["id"], 3);
+    /// assert_eq!(req.payload["size"], "M L");
+    /// assert!(EventRequest::from_form(b"%zz=%%%").is_err());
+    /// ```
+    pub fn from_form(body: &[u8]) -> Result<Self, EventError> {
+        EventRequest::from_fields(form_fields(body)?)
+    }
+
     /// Reads form fields (`application/x-www-form-urlencoded`, as htmx posts): `event`,
     /// `state`, `payload` (JSON text of an object) and `params` (JSON text); every other field
-    /// is an argument too (inputs of the enclosing form), a repeated one a list.
+    /// is an argument too (inputs of the enclosing form), a repeated one a list. A reserved
+    /// field sent twice, or JSON text naming a key twice, is refused (400).
     ///
     /// ```
     /// use pjx::stateful::EventRequest;
@@ -440,8 +477,8 @@ impl EventRequest {
         };
         let params = match params {
             None => Value::Null,
-            Some(text) => serde_json::from_str(&text)
-                .map_err(|e| EventError::BadRequest(format!("`params` must be JSON text: {e}")))?,
+            Some(text) => unique_json(text.as_bytes(), At::Body(Some("params")))
+                .map_err(|e| e.into_event_error("`params` must be JSON text"))?,
         };
         Ok(EventRequest::assemble(event, state, params, payload, extra))
     }
@@ -470,11 +507,194 @@ fn payload_from_text(text: &str) -> Result<Payload, EventError> {
     if text.trim().is_empty() {
         return Ok(Payload::new());
     }
-    match serde_json::from_str(text) {
+    match unique_json(text.as_bytes(), At::Body(Some("payload"))) {
         Ok(Value::Object(map)) => Ok(map),
+        Err(JsonError::Duplicate(e)) => Err(EventError::BadRequest(e)),
         _ => Err(EventError::BadRequest(
             "`payload` must be a JSON object".into(),
         )),
+    }
+}
+
+/// Decodes one name or value of a form body.
+/// Decodes an `application/x-www-form-urlencoded` body strictly, in order: a `%` that does
+/// not start an escape, or a field that is not UTF-8 once decoded, is a 400 rather than text
+/// nobody sent.
+///
+/// ```
+/// let fields = pjx::stateful::form_fields(b"a=1&b=x+y%21&a=2").unwrap();
+/// assert_eq!(fields, [("a".into(), "1".into()), ("b".into(), "x y!".into()), ("a".into(), "2".into())]);
+/// assert!(pjx::stateful::form_fields(b"%zz=%%%").is_err());
+/// ```
+pub fn form_fields(body: &[u8]) -> Result<Vec<(String, String)>, EventError> {
+    let mut fields = Vec::new();
+    for pair in body.split(|&b| b == b'&').filter(|pair| !pair.is_empty()) {
+        let (name, value) = match pair.iter().position(|&b| b == b'=') {
+            Some(at) => (&pair[..at], &pair[at + 1..]),
+            None => (pair, &[][..]),
+        };
+        fields.push((form_text(name)?, form_text(value)?));
+    }
+    Ok(fields)
+}
+
+fn form_text(raw: &[u8]) -> Result<String, EventError> {
+    let malformed =
+        |why: String| EventError::BadRequest(format!("the form body is malformed: {why}"));
+    // Browsers escape every `%` they send: a bare one means the body was not form-encoded, and
+    // the lenient reading (keep it as is) would make up a field nobody sent.
+    for (at, _) in raw.iter().enumerate().filter(|(_, b)| **b == b'%') {
+        let escape = raw.get(at + 1..at + 3);
+        if !escape.is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit)) {
+            let shown = String::from_utf8_lossy(&raw[at..raw.len().min(at + 3)]);
+            return Err(malformed(format!(
+                "`{shown}` is not a percent-escape (a `%` is sent as `%25`)"
+            )));
+        }
+    }
+    let spaces: Vec<u8> = raw
+        .iter()
+        .map(|&b| if b == b'+' { b' ' } else { b })
+        .collect();
+    percent_encoding::percent_decode(&spaces)
+        .decode_utf8()
+        .map(|text| text.into_owned())
+        .map_err(|_| malformed("a field is not UTF-8 once decoded".into()))
+}
+
+/// Where a JSON value sits in a request, for messages: `payload.items[2].id`.
+#[derive(Clone, Copy)]
+enum At<'a> {
+    /// The body, or the JSON text of one field (`payload`, `params`).
+    Body(Option<&'a str>),
+    Key(&'a At<'a>, &'a str),
+    Index(&'a At<'a>, usize),
+}
+
+impl fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            At::Body(field) => f.write_str(field.unwrap_or_default()),
+            At::Key(At::Body(None), key) => f.write_str(key),
+            At::Key(parent, key) => write!(f, "{parent}.{key}"),
+            At::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
+/// Why JSON text was refused.
+enum JsonError {
+    /// Not JSON.
+    Syntax(serde_json::Error),
+    /// An object names a key twice: the message says which.
+    Duplicate(String),
+}
+
+impl JsonError {
+    fn into_event_error(self, what: &str) -> EventError {
+        match self {
+            JsonError::Syntax(e) => EventError::BadRequest(format!("{what}: {e}")),
+            JsonError::Duplicate(message) => EventError::BadRequest(message),
+        }
+    }
+}
+
+/// Parses JSON as `serde_json::from_slice` does, except that an object naming a key twice is
+/// refused instead of keeping the last value: two values for one name let one layer (a proxy,
+/// a check, a log) see one while the handler acts on the other.
+fn unique_json(text: &[u8], at: At<'_>) -> Result<Value, JsonError> {
+    let duplicate = std::cell::RefCell::new(None);
+    let mut de = serde_json::Deserializer::from_slice(text);
+    let parsed = Unique {
+        at,
+        duplicate: &duplicate,
+    }
+    .deserialize(&mut de)
+    .and_then(|value| de.end().map(|()| value));
+    match (parsed, duplicate.into_inner()) {
+        (Ok(value), _) => Ok(value),
+        (Err(_), Some(path)) => Err(JsonError::Duplicate(format!("`{path}` is sent twice"))),
+        (Err(e), None) => Err(JsonError::Syntax(e)),
+    }
+}
+
+/// Reads one JSON value into a [`Value`], noting the path of the first key seen twice.
+struct Unique<'a> {
+    at: At<'a>,
+    duplicate: &'a std::cell::RefCell<Option<String>>,
+}
+
+impl<'de> DeserializeSeed<'de> for Unique<'_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Unique<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut list = Vec::new();
+        while let Some(value) = seq.next_element_seed(Unique {
+            at: At::Index(&self.at, list.len()),
+            duplicate: self.duplicate,
+        })? {
+            list.push(value);
+        }
+        Ok(Value::Array(list))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let at = At::Key(&self.at, &key);
+            if object.contains_key(&key) {
+                let path = at.to_string();
+                let error = de::Error::custom(format_args!("`{path}` is sent twice"));
+                *self.duplicate.borrow_mut() = Some(path);
+                return Err(error);
+            }
+            let value = map.next_value_seed(Unique {
+                at,
+                duplicate: self.duplicate,
+            })?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
     }
 }
 
@@ -1001,12 +1221,12 @@ fn read<T: DeserializeOwned>(value: Value) -> Result<T, (Option<String>, String)
         let path = e.path().to_string();
         let inner = e.into_inner();
         let message = inner.to_string();
-        // A missing or unknown field is reported at its parent: name the field itself.
-        let named = ["missing field `", "unknown field `"]
-            .iter()
-            .find_map(|prefix| message.strip_prefix(prefix))
+        // A missing field is reported at its parent: name the field itself. (An unknown one
+        // is reported at the field already.)
+        let missing = message
+            .strip_prefix("missing field `")
             .and_then(|rest| rest.split('`').next());
-        let path = match (path.as_str(), named) {
+        let path = match (path.as_str(), missing) {
             (".", None) => None,
             (".", Some(field)) => Some(field.to_owned()),
             (path, Some(field)) => Some(format!("{path}.{field}")),

@@ -5,7 +5,7 @@
 //! - [`CartBadge`] and [`OrderHistory`] are reactive regions: when an event changes what they
 //!   show, they follow its answer out of band.
 //! - [`BestSellers`] is mounted lazily and its render is cached for a minute (dropped when an
-//!   order is placed).
+//!   order is placed); its parameters are closed and its mounts rate-limited.
 //!
 //! Who owns what is checked by [`IsOwner`]: a cart token or a forged manifest entry naming
 //! someone else's cart is refused.
@@ -359,8 +359,16 @@ impl Owned for OrderHistory {
 // ------------------------------------------------------------------------------ best sellers
 
 /// The best sellers, mounted by the page once it has loaded (`hx-trigger="load"`). Its render
-/// is cached for a minute per `limit`, and dropped whenever an order is placed.
-#[component(name = "best_sellers", cache = "60s", react = [Keys::Orders], template = "best_sellers.html")]
+/// is cached for a minute per `limit`, and dropped whenever an order is placed. Anyone may
+/// mount it, so its parameters are closed (`deny_unknown_fields`: an invented parameter
+/// cannot make a new cache entry) and each requester may mount it 30 times a minute.
+#[component(
+    name = "best_sellers",
+    cache = "60s",
+    react = [Keys::Orders],
+    rate_limit = "30/min",
+    template = "best_sellers.html"
+)]
 #[derive(Serialize, Deserialize)]
 pub struct BestSellers {
     items: Vec<(String, String, u32)>,
@@ -368,6 +376,7 @@ pub struct BestSellers {
 
 /// What [`BestSellers`] is mounted with.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BestSellersParams {
     /// How many products to list (1 to 10).
     limit: u32,

@@ -532,6 +532,149 @@ fn a_forged_manifest_never_renders_another_users_region() {
 }
 
 #[test]
+fn ambiguous_or_malformed_bodies_are_refused_and_change_nothing() {
+    let app = TestApp::start();
+    let mut ann = app.client();
+    let (_, mounted, state) = cart_state(&mut ann);
+    let htmx_form = [
+        ("HX-Request", "true"),
+        ("Content-Type", "application/x-www-form-urlencoded"),
+    ];
+    // JSON as written (serde_json would drop a repeated key before sending it).
+    fn json(who: &mut Shopper, component: &str, body: String) -> support::Response {
+        who.http.request(
+            "POST",
+            &format!("/components/{component}"),
+            &[("Content-Type", "application/json")],
+            &body,
+        )
+    }
+    // A key sent twice in JSON: refused wherever it is, never last-wins.
+    let cases: Vec<(&str, support::Response, &str)> = vec![
+        (
+            "a reserved key twice",
+            json(
+                &mut ann,
+                "cart",
+                format!(
+                    r#"{{"event":"remove_item","event":"add_item","payload":{{"product_id":1,"size":"M"}},"state":"{state}"}}"#
+                ),
+            ),
+            "`event` is sent twice",
+        ),
+        (
+            "an argument twice",
+            json(
+                &mut ann,
+                "cart",
+                format!(
+                    r#"{{"event":"add_item","payload":{{"product_id":1,"product_id":2,"size":"M"}},"state":"{state}"}}"#
+                ),
+            ),
+            "`payload.product_id` is sent twice",
+        ),
+        (
+            "a key twice deeper down",
+            json(
+                &mut ann,
+                "cart",
+                format!(
+                    r#"{{"event":"add_item","payload":{{"product_id":1,"size":"M","note":[{{"a":1,"a":2}}]}},"state":"{state}"}}"#
+                ),
+            ),
+            "`payload.note[0].a` is sent twice",
+        ),
+        (
+            "a parameter twice",
+            json(
+                &mut ann,
+                "best_sellers",
+                r#"{"params":{"limit":3,"limit":50}}"#.into(),
+            ),
+            "`params.limit` is sent twice",
+        ),
+        (
+            "a parameter twice in JSON text",
+            json(
+                &mut ann,
+                "best_sellers",
+                r#"{"params":"{\"limit\":3,\"limit\":50}"}"#.into(),
+            ),
+            "`params.limit` is sent twice",
+        ),
+        (
+            "an argument twice in a form's payload",
+            ann.htmx(
+                "cart",
+                "add_item",
+                r#"{"product_id":1,"product_id":2}"#,
+                &state,
+                &[("size", "M")],
+                &mounted,
+            ),
+            "`payload.product_id` is sent twice",
+        ),
+        (
+            "a parameter twice in a form's params",
+            ann.htmx(
+                "best_sellers",
+                "",
+                "",
+                "",
+                &[("params", r#"{"limit":3,"limit":3}"#)],
+                "",
+            ),
+            "`params.limit` is sent twice",
+        ),
+        (
+            "a malformed form",
+            ann.http
+                .request("POST", "/components/cart", &htmx_form, "%zz=%%%"),
+            "the form body is malformed: `%zz` is not a percent-escape",
+        ),
+        (
+            "a form field that is not UTF-8",
+            ann.http
+                .request("POST", "/components/cart", &htmx_form, "size=%FF"),
+            "the form body is malformed: a field is not UTF-8",
+        ),
+    ];
+    for (what, res, message) in cases {
+        assert_eq!(res.status, 400, "{what}: {}", res.body);
+        let error = error_of(&res);
+        assert_eq!(error["code"], "bad_request", "{what}");
+        assert!(
+            error["message"].as_str().unwrap().contains(message),
+            "{what}: {}",
+            res.body
+        );
+    }
+    // Nothing reached the cart.
+    let (page, _) = ann.page();
+    assert!(
+        page.contains(r#"<span data-pjx-bind="count">0</span>"#),
+        "{page}"
+    );
+
+    // A JSON request the browser marks cross-site is told so, not told to add `HX-Request`.
+    let res = ann.http.request(
+        "POST",
+        "/components/cart",
+        &[
+            ("Sec-Fetch-Site", "cross-site"),
+            ("Content-Type", "application/json"),
+        ],
+        "{}",
+    );
+    assert_eq!(res.status, 403);
+    let message = error_of(&res)["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.contains("Sec-Fetch-Site") && !message.contains("form post"),
+        "{message}"
+    );
+}
+
+#[test]
 fn checkout_is_rate_limited_per_user_with_retry_after() {
     let app = TestApp::start();
     let mut ann = app.client();
@@ -706,6 +849,37 @@ fn best_sellers_are_cached_until_an_order_is_placed() {
         (res.status, error_of(&res)["field"].as_str()),
         (422, Some("limit"))
     );
+}
+
+#[test]
+fn best_sellers_refuse_unknown_params_and_are_rate_limited() {
+    let app = TestApp::start();
+    let mut eve = app.client();
+    let mount = |who: &mut Shopper, params: &str| {
+        who.htmx("best_sellers", "", "", "", &[("params", params)], "")
+    };
+    // A parameter the component does not know is a 422 naming it, not one more cache entry.
+    let res = mount(&mut eve, r#"{"limit":3,"nonce":1}"#);
+    assert_eq!(
+        (res.status, error_of(&res)["field"].as_str()),
+        (422, Some("nonce")),
+        "{}",
+        res.body
+    );
+    // Thirty mounts a minute per requester, the refused one above included, cached or not.
+    for i in 1..30 {
+        let res = mount(&mut eve, r#"{"limit":3}"#);
+        assert_eq!(res.status, 200, "mount {i}: {}", res.body);
+    }
+    let res = mount(&mut eve, r#"{"limit":3}"#);
+    assert_eq!(res.status, 429, "{}", res.body);
+    assert_eq!(error_of(&res)["code"], "rate_limited");
+    let retry: u64 = res.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    // Someone else has their own window.
+    let mut bob = app.client();
+    bob.sign_in("bob");
+    assert_eq!(mount(&mut bob, r#"{"limit":3}"#).status, 200);
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //!
 //! - `GET /`: the page.
 //! - `POST /todos` (form field `text`): the new row, appended to the list; 422 when `text` is
-//!   missing or blank (or too long).
+//!   missing, blank, too long or sent twice; 413 for a form over 16 KB; 415 for a body that
+//!   is not a form.
 //! - `GET /rows/{id}`: one row (htmx fetches it to refresh a row); 404 for an unknown id.
 //! - `POST /rows/{id}/toggle`: the toggled row, replacing itself; 404 for an unknown id.
 //! - `POST /todos/complete-all`: nothing of its own: every row and the counts ride along.
@@ -16,6 +17,7 @@
 
 use std::sync::Arc;
 
+use actix_web::error::UrlencodedError;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use pjx::LoadCx;
@@ -25,14 +27,22 @@ use serde::Deserialize;
 use crate::components::{ItemRow, Page};
 use crate::store::{Store, StoreError};
 
+/// The largest form a route takes (actix's default, named so the 413 can say it).
+pub const FORM_LIMIT: usize = 16 * 1024;
+
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(index))
-        .route("/todos", web::post().to(add))
-        .route("/rows/{id}", web::get().to(row))
-        .route("/rows/{id}/toggle", web::post().to(toggle))
-        .route("/todos/complete-all", web::post().to(complete_all))
-        .route("/todos/clear-completed", web::post().to(clear_completed));
+    cfg.app_data(
+        web::FormConfig::default()
+            .limit(FORM_LIMIT)
+            .error_handler(form_error),
+    )
+    .route("/", web::get().to(index))
+    .route("/todos", web::post().to(add))
+    .route("/rows/{id}", web::get().to(row))
+    .route("/rows/{id}/toggle", web::post().to(toggle))
+    .route("/todos/complete-all", web::post().to(complete_all))
+    .route("/todos/clear-completed", web::post().to(clear_completed));
 }
 
 /// The request's load context: the store, taken from the app data.
@@ -69,6 +79,44 @@ async fn index(scope: RequestScope) -> actix_web::Result<Html<Page>> {
     })
 }
 
+/// Why a form could not be read, each failure with its own status and words (`add` takes
+/// `web::Form` itself: an `Option` of it would turn every one of these into the same 415).
+fn form_error(e: UrlencodedError, req: &HttpRequest) -> actix_web::Error {
+    match e {
+        UrlencodedError::Overflow { limit, .. } => {
+            actix_web::error::ErrorPayloadTooLarge(format!("a form is at most {limit} bytes"))
+        }
+        // serde names the field: "duplicate field `text`".
+        UrlencodedError::Parse(e) => {
+            let message = e.to_string();
+            actix_web::error::ErrorUnprocessableEntity(
+                match message.strip_prefix("duplicate field ") {
+                    Some(field) => format!("{field} is sent twice: send it once"),
+                    None => message,
+                },
+            )
+        }
+        // No body at all is just a missing text (422, like a blank one).
+        UrlencodedError::ContentType if is_empty(req) => {
+            actix_web::error::ErrorUnprocessableEntity(StoreError::Blank.to_string())
+        }
+        UrlencodedError::ContentType => actix_web::error::ErrorUnsupportedMediaType(
+            "send the form as application/x-www-form-urlencoded",
+        ),
+        other => other.into(),
+    }
+}
+
+/// Whether a request has neither a content type nor a body.
+fn is_empty(req: &HttpRequest) -> bool {
+    let headers = req.headers();
+    !headers.contains_key(header::CONTENT_TYPE)
+        && headers
+            .get(header::CONTENT_LENGTH)
+            .is_none_or(|length| length == "0")
+        && !headers.contains_key(header::TRANSFER_ENCODING)
+}
+
 /// The form of `POST /todos`.
 #[derive(Deserialize)]
 struct NewTodo {
@@ -77,21 +125,10 @@ struct NewTodo {
 
 async fn add(
     store: web::Data<Store>,
-    form: Option<web::Form<NewTodo>>,
-    req: HttpRequest,
+    form: web::Form<NewTodo>,
     htmx: Htmx,
 ) -> actix_web::Result<HttpResponse> {
-    let text = match form {
-        Some(form) => form.into_inner().text,
-        // A body that is not a form is the client's mistake (415); no body at all is just a
-        // missing text (422, below).
-        None if req.headers().contains_key(header::CONTENT_TYPE) => {
-            return Err(actix_web::error::ErrorUnsupportedMediaType(
-                "send the form as application/x-www-form-urlencoded",
-            ));
-        }
-        None => None,
-    };
+    let text = form.into_inner().text;
     let todo = store
         .add(text.as_deref().unwrap_or_default())
         .map_err(store_error)?;

@@ -235,6 +235,30 @@ fn bad_input_is_a_422_and_changes_nothing() {
 }
 
 #[test]
+fn an_oversized_form_or_a_repeated_text_gets_its_own_error() {
+    let app = TestApp::start();
+    let (_, mounted) = app.page();
+    // Over the 16 KB form limit (the 200-character text limit is checked after it).
+    let res = post(&app, "/todos", &mounted, &form("text", &"x".repeat(17_000)));
+    assert_eq!(res.status, 413, "{}", res.body);
+    assert!(res.body.contains("16384 bytes"), "{}", res.body);
+    // Two texts: which one was meant?
+    let res = post(&app, "/todos", &mounted, "text=milk&text=tea");
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(
+        res.body.contains("`text`") && res.body.contains("twice"),
+        "{}",
+        res.body
+    );
+    // A body in another format is still told to be a form.
+    let headers = htmx_headers(&mounted, &[("Content-Type", "text/plain")]);
+    let res = app.request("POST", "/todos", &headers, "text=milk");
+    assert_eq!(res.status, 415, "{}", res.body);
+    assert!(res.body.contains("application/x-www-form-urlencoded"));
+    assert_eq!(app.store.all().unwrap().len(), 3);
+}
+
+#[test]
 fn unknown_rows_are_a_404() {
     let app = TestApp::start();
     let (_, mounted) = app.page();
