@@ -729,3 +729,63 @@ fn signing_in_and_out() {
     );
     assert_eq!(res.status, 422);
 }
+
+#[test]
+fn replaying_an_old_checkout_token_cannot_reuse_a_spent_coupon() {
+    let app = TestApp::start();
+    let mut ann = app.client();
+    ann.sign_in("ann");
+    let (_, mounted, state) = cart_state(&mut ann);
+    add_item(&mut ann, &state, 1, "M", &mounted);
+    let (page, mounted) = ann.page();
+    let res = ann.htmx(
+        "checkout",
+        "apply_coupon",
+        "",
+        &state_of(&page, "checkout"),
+        &[("code", "PJX10")],
+        &mounted,
+    );
+    assert_eq!(res.status, 200, "{}", res.body);
+    // The token that carries the coupon, kept by an attacker (or the browser's history).
+    let with_coupon = state_of(&res.body, "checkout");
+    let res = ann.htmx("checkout", "place_order", "", &with_coupon, &[], &mounted);
+    assert!(res.body.contains("Order #1 placed"), "{}", res.body);
+
+    // A second cart, then the old token again: the coupon is spent, the order is refused and
+    // the cart is left as it was.
+    let (_, mounted, state) = cart_state(&mut ann);
+    add_item(&mut ann, &state, 2, "L", &mounted);
+    let res = ann.htmx("checkout", "place_order", "", &with_coupon, &[], &mounted);
+    assert_eq!(res.status, 422, "{}", res.body);
+    let error = error_of(&res);
+    assert_eq!(error["field"], "coupon", "{}", res.body);
+    assert_eq!(app.store.orders("user:ann").unwrap().len(), 1);
+    assert_eq!(app.store.lines("user:ann").unwrap().len(), 1);
+    // Applying it again is refused up front too.
+    let (page, mounted) = ann.page();
+    let res = ann.htmx(
+        "checkout",
+        "apply_coupon",
+        "",
+        &state_of(&page, "checkout"),
+        &[("code", "pjx10")],
+        &mounted,
+    );
+    assert_eq!(
+        (res.status, error_of(&res)["field"].as_str()),
+        (422, Some("code")),
+        "{}",
+        res.body
+    );
+    // Without the coupon the order goes through, at full price.
+    let res = ann.htmx(
+        "checkout",
+        "place_order",
+        "",
+        &state_of(&page, "checkout"),
+        &[],
+        &mounted,
+    );
+    assert!(res.body.contains("Order #2 placed"), "{}", res.body);
+}
