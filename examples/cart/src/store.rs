@@ -319,7 +319,7 @@ mod tests {
             store.place_order("user:ann", None, 0),
             Err(StoreError::EmptyCart)
         ));
-        assert_eq!(store.orders("user:ann").unwrap(), [order.clone()]);
+        assert_eq!(store.orders("user:ann").unwrap(), [order]);
         // A coupon is spent once per shopper, and a refused order leaves the cart alone.
         assert!(store.coupon_used("user:ann", "PJX10").unwrap());
         assert!(!store.coupon_used("user:bob", "PJX10").unwrap());
