@@ -949,3 +949,44 @@ async fn anonymous_rate_limits_follow_the_browser_within_a_bound_per_network() {
         .await
         .unwrap();
 }
+
+static SHELF_MOUNTS: AtomicUsize = AtomicUsize::new(0);
+
+/// A cached component that nests another component with events (and so another token).
+#[component(
+    name = "shelf",
+    cache = "60s",
+    source = "<section>{{ n }}{{ inner }}</section>"
+)]
+#[derive(Serialize, Deserialize)]
+struct Shelf {
+    n: usize,
+    inner: Ping,
+}
+
+#[component]
+impl Shelf {
+    fn mount() -> Shelf {
+        Shelf {
+            n: SHELF_MOUNTS.fetch_add(1, Ordering::SeqCst),
+            inner: Ping { n: 0 },
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_render_holding_another_components_token_is_not_cached() {
+    let engine = Engine::builder()
+        .state_keys(StateKeys::new([StateKey::from_secret("k")]))
+        .build();
+    let mut ann = ComponentTest::<Shelf>::with_engine(engine.clone());
+    ann.mount(()).await.unwrap();
+    let before = SHELF_MOUNTS.load(Ordering::SeqCst);
+    // The nested token is bound to whoever the render was made for: a cached copy would hand
+    // Ann's to Bob, so Bob gets a render of his own.
+    let mut bob = ComponentTest::<Shelf>::with_engine(engine.clone());
+    bob.mount(()).await.unwrap();
+    assert_eq!(SHELF_MOUNTS.load(Ordering::SeqCst), before + 1);
+    let nested = |html: &str| html.matches("&quot;state&quot;:&quot;").count();
+    assert_eq!(nested(bob.html()), 2, "{}", bob.html());
+}

@@ -878,7 +878,9 @@ async fn dispatch_typed<T: Stateful>(
             let component = T::mount(params.clone(), cx).await?;
             check(component.check_object_access(cx))?;
             let response = respond_with(&component, &params)?;
-            if let (Some(key), Some(ttl)) = (cache_key, T::CACHE_TTL) {
+            if let (Some(key), Some(ttl)) = (cache_key, T::CACHE_TTL)
+                && holds_one_token(&response.html)
+            {
                 engine.render_cache().insert(
                     key,
                     CachedRender {
@@ -935,6 +937,14 @@ fn cache_key<T: Stateful>(params: &Value, cx: &LoadCx) -> Option<String> {
         false => None,
     };
     Some(RenderCache::key(T::TYPE_NAME, &params, identity))
+}
+
+/// Whether `html` carries one state token (its root's) and no nested component's: only the
+/// root's is issued anew on a cache hit, so a render holding others is not cached (they would
+/// reach other requesters bound to this one).
+fn holds_one_token(html: &str) -> bool {
+    // How a root's `hx-vals` (escaped as an attribute) starts.
+    html.matches("{&quot;state&quot;:&quot;").count() == 1
 }
 
 /// A cached render of `T`, made this requester's: its state token, issued to whoever mounted
