@@ -107,7 +107,7 @@ async fn mount_render_and_events() {
     let mut t = ComponentTest::<Tally>::new();
     let r = t.mount(json!({ "start": 5 })).await.unwrap();
     assert_eq!(r.component_id, "tally");
-    assert!(r.html.starts_with(r#"<div data-pjx-component="tally" data-pjx-component-id="tally" hx-vals="{&quot;state&quot;:&quot;v1."#), "{}", r.html);
+    assert!(r.html.starts_with(r#"<div data-pjx-component="tally" data-pjx-component-id="tally" hx-vals="{&quot;state&quot;:&quot;v2."#), "{}", r.html);
     assert!(r.html.contains(r#"hx-post="/components/tally""#));
     assert!(
         r.html
@@ -210,7 +210,7 @@ async fn locked_fields_never_leave_the_server() {
     assert_eq!(t.state().secret, "top secret");
     // The token does not carry it…
     assert_eq!(t.client_state().secret, "");
-    let payload = t.last().state.split('.').nth(1).unwrap().to_owned();
+    let payload = t.last().state.split('.').nth(3).unwrap().to_owned();
     let json = String::from_utf8(URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
     assert_eq!(json, r#"{"count":1}"#);
     // …and the next request re-derives it.
@@ -221,7 +221,7 @@ async fn locked_fields_never_leave_the_server() {
 fn tamper(token: &str) -> String {
     let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
     let forged = format!("{{\"count\":{}}}", 1_000_000);
-    parts[1] = base64_url(forged.as_bytes());
+    parts[3] = base64_url(forged.as_bytes());
     parts.join(".")
 }
 
@@ -290,7 +290,13 @@ async fn keys_rotate() {
             .state_keys(StateKeys::new(secrets.iter().map(StateKey::from_secret)))
             .build()
     };
-    let mut old = ComponentTest::<Tally>::with_engine(engine(&["old"]));
+    // Three servers, one browser.
+    let on = |secrets: &[&str]| {
+        let mut t = ComponentTest::<Tally>::with_engine(engine(secrets));
+        t.browser("one browser");
+        t
+    };
+    let mut old = on(&["old"]);
     old.mount(json!({ "start": 3 })).await.unwrap();
     let token = old.last().state.clone();
     let add = |token: String| {
@@ -302,11 +308,11 @@ async fn keys_rotate() {
     };
 
     // New key first, old key still accepted: pages open before the rotation keep working…
-    let mut rotated = ComponentTest::<Tally>::with_engine(engine(&["new", "old"]));
+    let mut rotated = on(&["new", "old"]);
     rotated.send(add(token.clone())).await.unwrap();
     assert_eq!(rotated.state().count, 4);
     // …and what they get back is signed with the new key.
-    let mut new_only = ComponentTest::<Tally>::with_engine(engine(&["new"]));
+    let mut new_only = on(&["new"]);
     new_only
         .send(add(rotated.last().state.clone()))
         .await
@@ -388,13 +394,13 @@ async fn permissions_refuse_anonymous_with_401_and_others_with_403() {
     t.dispatch("spend", json!({ "amount": 3 })).await.unwrap();
     assert_eq!(t.state().gold, 7);
 
-    // Ann's token in Bob's hands: the object check runs on events too.
+    // Ann's token in Bob's hands: not his.
     t.sign_in(Some(Identity::user("bob")));
     let e = t
         .dispatch("spend", json!({ "amount": 1 }))
         .await
         .unwrap_err();
-    assert_eq!(e.status(), 403);
+    assert_eq!((e.status(), e.code()), (403, "state_not_yours"));
     t.sign_in(None);
     let e = t
         .dispatch("spend", json!({ "amount": 1 }))
@@ -706,6 +712,7 @@ async fn every_cache_hit_is_checked_against_the_permissions_first() {
         let mut t = ComponentTest::<Journal>::with_engine(engine.clone())
             .context(extra.unwrap_or_default());
         t.sign_in(Some(Identity::user("ann")));
+        t.browser("ann's laptop");
         t
     };
     let mounts = || JOURNAL_MOUNTS.load(Ordering::SeqCst);
@@ -791,4 +798,239 @@ async fn a_root_that_is_a_trigger_fails_to_render_saying_why() {
     // The client hears nothing of it; the log does.
     assert!(!e.to_json().to_string().contains("trigger"));
     assert!(format!("{e}").contains("cannot be a trigger"), "{e}");
+}
+
+// ---------------------------------------------------------------- whom state is bound to
+
+fn add(by: i64, token: String) -> EventRequest {
+    EventRequest::event(
+        "add",
+        json!({ "by": by }).as_object().unwrap().clone(),
+        token,
+    )
+}
+
+#[tokio::test]
+async fn a_token_is_bound_to_its_browser_or_user() {
+    let mut t = ComponentTest::<Tally>::new();
+    t.mount(json!({ "start": 0 })).await.unwrap();
+    let anonymous = t.last().state.clone();
+    t.dispatch("add", json!({ "by": 1 })).await.unwrap();
+
+    // Carried to another browser: not yours (403).
+    t.browser("another browser");
+    let e = t.send(add(1, anonymous.clone())).await.unwrap_err();
+    assert_eq!((e.status(), e.code()), (403, "state_not_yours"));
+    assert_eq!(e.to_json()["error"]["code"], "state_not_yours");
+
+    // On another harness (another client) too, whoever is signed in there.
+    let mut other = ComponentTest::<Tally>::with_engine(t.engine().clone());
+    other.sign_in(Some(Identity::user("mallory")));
+    let e = other.send(add(1, anonymous.clone())).await.unwrap_err();
+    assert_eq!(e.code(), "state_not_yours");
+
+    // Back on its browser, someone signs in: stale (400, mount afresh), not someone else's.
+    let mut t2 = ComponentTest::<Tally>::with_engine(t.engine().clone());
+    t2.browser("shared");
+    t2.mount(json!({ "start": 0 })).await.unwrap();
+    let anonymous = t2.last().state.clone();
+    t2.sign_in(Some(Identity::user("ann")));
+    let e = t2.send(add(1, anonymous)).await.unwrap_err();
+    assert_eq!((e.status(), e.code()), (400, "state_expired"));
+    assert!(e.to_string().contains("signed in or out"), "{e}");
+    // Ann's own token works for her on any browser…
+    t2.mount(json!({ "start": 10 })).await.unwrap();
+    let anns = t2.last().state.clone();
+    t2.browser("ann's phone");
+    t2.send(add(1, anns.clone())).await.unwrap();
+    assert_eq!(t2.state().count, 11);
+    // …never for Bob, even on her browser…
+    t2.browser("shared");
+    t2.sign_in(Some(Identity::user("bob")));
+    let e = t2.send(add(1, anns.clone())).await.unwrap_err();
+    assert_eq!((e.status(), e.code()), (403, "state_not_yours"));
+    // …and is stale once she signed out of it.
+    t2.sign_in(None);
+    let e = t2.send(add(1, anns)).await.unwrap_err();
+    assert_eq!((e.status(), e.code()), (400, "state_expired"));
+}
+
+#[tokio::test]
+async fn a_token_expires_after_the_maximum_age() {
+    let mut t = ComponentTest::<Tally>::new();
+    let max_age = t.engine().state_max_age();
+    assert_eq!(max_age, pjx::state::DEFAULT_MAX_AGE);
+    t.mount(json!({ "start": 1 })).await.unwrap();
+    let old = t.last().state.clone();
+    t.advance(max_age);
+    t.dispatch("add", json!({ "by": 1 })).await.unwrap();
+    let fresh = t.last().state.clone();
+    t.advance(std::time::Duration::from_secs(1));
+    // The first token is now too old; the one the event answered with is not.
+    let e = t.send(add(1, old)).await.unwrap_err();
+    assert_eq!((e.status(), e.code()), (400, "state_expired"));
+    assert_eq!(t.state().count, 2, "a refused event changes nothing");
+    t.send(add(1, fresh)).await.unwrap();
+    assert_eq!(t.state().count, 3);
+}
+
+#[tokio::test]
+async fn the_maximum_age_is_configurable() {
+    let engine = Engine::builder()
+        .state_keys(StateKeys::new([StateKey::from_secret("k")]))
+        .state_max_age(std::time::Duration::from_secs(60))
+        .clock(pjx::state::Clock::manual(std::time::SystemTime::now()))
+        .build();
+    let mut t = ComponentTest::<Tally>::with_engine(engine);
+    t.mount(json!({ "start": 1 })).await.unwrap();
+    t.advance(std::time::Duration::from_secs(61));
+    let e = t.dispatch("add", json!({ "by": 1 })).await.unwrap_err();
+    assert_eq!(e.code(), "state_expired");
+    // A fresh mount carries on.
+    t.mount(json!({ "start": 1 })).await.unwrap();
+    t.dispatch("add", json!({ "by": 1 })).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_cached_render_is_issued_to_whoever_it_is_served_to() {
+    let engine = Engine::builder()
+        .state_keys(StateKeys::new([StateKey::from_secret("k")]))
+        .clock(pjx::state::Clock::manual(std::time::SystemTime::now()))
+        .build();
+    let mounts = || CATALOG_MOUNTS.load(Ordering::SeqCst);
+    let mut first = ComponentTest::<Catalog>::with_engine(engine.clone());
+    first.mount(json!({ "page": 77 })).await.unwrap();
+    let start = mounts();
+    // Another visitor, later: served from the cache, with a token of their own and of now.
+    engine.clock().advance(pjx::state::DEFAULT_MAX_AGE);
+    let mut second = ComponentTest::<Catalog>::with_engine(engine.clone());
+    let hit = second.mount(json!({ "page": 77 })).await.unwrap().clone();
+    assert_eq!(mounts(), start, "a hit");
+    assert_ne!(hit.state, first.last().state);
+    assert!(hit.html.contains(&hit.state), "{}", hit.html);
+    assert!(!hit.html.contains(&first.last().state));
+    engine.clock().advance(std::time::Duration::from_secs(1));
+    second.dispatch("next", json!({})).await.unwrap();
+    assert_eq!(second.state().page, 78);
+    // The first visitor's token, now too old, is not theirs anyway.
+    let e = second
+        .send(EventRequest::event(
+            "next",
+            Payload::new(),
+            first.last().state.clone(),
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "state_not_yours");
+}
+
+#[tokio::test]
+async fn mount_parameters_ride_along_with_the_state() {
+    let mut t = ComponentTest::<Tally>::new();
+    t.mount(json!({ "start": 5 })).await.unwrap();
+    let vals = |html: &str| -> serde_json::Value {
+        let start = html.find("hx-vals=\"").unwrap() + "hx-vals=\"".len();
+        let end = start + html[start..].find('"').unwrap();
+        serde_json::from_str(&html[start..end].replace("&quot;", "\"")).unwrap()
+    };
+    let mounted = vals(t.html());
+    assert_eq!(mounted["state"], t.last().state.as_str());
+    assert_eq!(mounted["params"], r#"{"start":5}"#);
+    // An event sends them back (its trigger inherits them), and they stay on the root.
+    let mut request = add(1, t.last().state.clone());
+    request.params = json!({ "start": 5 });
+    t.send(request).await.unwrap();
+    assert_eq!(vals(t.html())["params"], r#"{"start":5}"#);
+    // A component mounted without parameters carries none.
+    let mut ping = ComponentTest::<Ping>::new();
+    ping.mount(()).await.unwrap();
+    assert!(vals(ping.html()).get("params").is_none(), "{}", ping.html());
+}
+
+#[tokio::test]
+async fn anonymous_rate_limits_follow_the_browser_within_a_bound_per_network() {
+    let engine = Engine::builder()
+        .state_keys(StateKeys::new([StateKey::from_secret("k")]))
+        .build();
+    let visitor = |ip: &str, browser: pjx::auth::Browser| {
+        ComponentTest::<Ping>::with_engine(engine.clone())
+            .context(LoadCx::new().with(ClientAddr(ip.into())).with(browser))
+    };
+    use pjx::auth::Browser;
+    // Two browsers behind one address (a NAT): each has its own window of 3.
+    for id in ["b1", "b2"] {
+        let mut t = visitor("10.1.0.1", Browser::known(id));
+        for _ in 0..3 {
+            t.mount(()).await.unwrap();
+        }
+        assert_eq!(t.mount(()).await.unwrap_err().status(), 429, "{id}");
+    }
+    // A client that drops its cookie is a new visitor every time: limited by its address.
+    let mut fresh = 0;
+    while visitor("10.1.0.2", Browser::new_visitor(format!("n{fresh}")))
+        .mount(())
+        .await
+        .is_ok()
+    {
+        fresh += 1;
+    }
+    assert_eq!(fresh, 3);
+    // One minting a new (known) id for every request: bounded by its network, at ten times
+    // the limit.
+    let mut minted = 0;
+    while visitor("10.1.0.3", Browser::known(format!("m{minted}")))
+        .mount(())
+        .await
+        .is_ok()
+    {
+        minted += 1;
+        assert!(minted <= 100, "unbounded");
+    }
+    assert_eq!(minted, 3 * pjx::auth::NETWORK_LIMIT_FACTOR);
+    // Other networks are not affected.
+    visitor("10.1.0.4", Browser::known("m0"))
+        .mount(())
+        .await
+        .unwrap();
+}
+
+static SHELF_MOUNTS: AtomicUsize = AtomicUsize::new(0);
+
+/// A cached component that nests another component with events (and so another token).
+#[component(
+    name = "shelf",
+    cache = "60s",
+    source = "<section>{{ n }}{{ inner }}</section>"
+)]
+#[derive(Serialize, Deserialize)]
+struct Shelf {
+    n: usize,
+    inner: Ping,
+}
+
+#[component]
+impl Shelf {
+    fn mount() -> Shelf {
+        Shelf {
+            n: SHELF_MOUNTS.fetch_add(1, Ordering::SeqCst),
+            inner: Ping { n: 0 },
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_render_holding_another_components_token_is_not_cached() {
+    let engine = Engine::builder()
+        .state_keys(StateKeys::new([StateKey::from_secret("k")]))
+        .build();
+    let mut ann = ComponentTest::<Shelf>::with_engine(engine.clone());
+    ann.mount(()).await.unwrap();
+    let before = SHELF_MOUNTS.load(Ordering::SeqCst);
+    // The nested token is bound to whoever the render was made for: a cached copy would hand
+    // Ann's to Bob, so Bob gets a render of his own.
+    let mut bob = ComponentTest::<Shelf>::with_engine(engine.clone());
+    bob.mount(()).await.unwrap();
+    assert_eq!(SHELF_MOUNTS.load(Ordering::SeqCst), before + 1);
+    let nested = |html: &str| html.matches("&quot;state&quot;:&quot;").count();
+    assert_eq!(nested(bob.html()), 2, "{}", bob.html());
 }

@@ -8,7 +8,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use pjx::state::{StateKey, StateKeys};
+use pjx::state::{Holder, StateKey, StateKeys};
 use serde::{Deserialize, Serialize};
 
 use crate::walk::{measure, micros};
@@ -50,6 +50,10 @@ pub fn run() {
     // costs one more MAC.
     let rotating = StateKeys::new([StateKey::from_secret("new"), StateKey::from_secret("bench")]);
     let budget = Duration::from_millis(400);
+    // A signed-in user on a browser: the binding a typical event checks.
+    let holder = Holder::user("ann").on_browser("Zm9vYmFyYmF6cXV4cXV1eA");
+    let now = std::time::SystemTime::now();
+    let max_age = pjx::state::DEFAULT_MAX_AGE;
     println!(
         "signed state: per event request (verify the incoming token, sign the answer), median"
     );
@@ -59,26 +63,34 @@ pub fn run() {
     );
     for lines in [0, 3, 50] {
         let state = cart(lines);
-        let token = keys.sign("cart", &state).unwrap();
+        let token = keys.sign("cart", &holder, now, &state).unwrap();
         let json = serde_json::to_vec(&state).unwrap();
         let sign = measure(budget, || {
-            keys.sign("cart", black_box(&state)).unwrap().len()
+            keys.sign("cart", &holder, now, black_box(&state))
+                .unwrap()
+                .len()
         });
         let verify = measure(budget, || {
-            let s: CartState = keys.verify("cart", black_box(&token)).unwrap();
+            let s: CartState = keys
+                .verify("cart", black_box(&token), &holder, now, max_age)
+                .unwrap();
             s.lines.len()
         });
         let pjx = measure(budget, || {
-            let s: CartState = keys.verify("cart", black_box(&token)).unwrap();
-            keys.sign("cart", &s).unwrap().len()
+            let s: CartState = keys
+                .verify("cart", black_box(&token), &holder, now, max_age)
+                .unwrap();
+            keys.sign("cart", &holder, now, &s).unwrap().len()
         });
         let serde = measure(budget, || {
             let s: CartState = serde_json::from_slice(black_box(&json)).unwrap();
             serde_json::to_vec(&s).unwrap().len()
         });
         let rotated = measure(budget, || {
-            let s: CartState = rotating.verify("cart", black_box(&token)).unwrap();
-            rotating.sign("cart", &s).unwrap().len()
+            let s: CartState = rotating
+                .verify("cart", black_box(&token), &holder, now, max_age)
+                .unwrap();
+            rotating.sign("cart", &holder, now, &s).unwrap().len()
         });
         println!(
             "{:>6} {:>7} {:>9.2} {:>9.2} {:>11.2} {:>11.2} {:>9.2}µs {:>8.2}µs",

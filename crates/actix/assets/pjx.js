@@ -232,6 +232,20 @@
   D.addEventListener("htmx:sendError", (e) => fail(e, { status: 0, code: "network_error", message: "the request could not reach the server" }));
   D.addEventListener("htmx:timeout", (e) => fail(e, { status: 0, code: "timeout", message: "the server did not answer in time" }));
 
+  // Stale state (code state_expired: the token is too old, or someone signed in or out in this
+  // browser since): mount the component afresh in place of its root, so the user can go on.
+  // The mount sends what the root's hx-vals carry (its mount params; the stale state is
+  // ignored). The event is not re-sent: it was meant for the state the page showed.
+  D.addEventListener("pjx:error", (e) => {
+    const root = e.detail && e.detail.code === "state_expired" && e.target.closest
+      && e.target.closest("[data-pjx-component]");
+    if (!root || root.hasAttribute("data-pjx-remounting")) return;
+    root.setAttribute("data-pjx-remounting", "");
+    htmx.ajax("POST", "/components/" + encodeURIComponent(root.dataset.pjxComponent),
+      { source: root, target: root, swap: "outerHTML" })
+      .finally(() => root.removeAttribute("data-pjx-remounting"));
+  });
+
   // Default looks, every one overridable through --pjx-* custom properties.
   const style = D.createElement("style");
   style.id = "pjx-style";

@@ -3,14 +3,16 @@
 use std::fmt;
 use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use actix_web::HttpRequest;
-use pjx::auth::ClientAddr;
+use actix_web::cookie::Cookie;
+use pjx::auth::{Browser, ClientAddr};
 use pjx::cache::InvalidationBackend;
 use pjx::engine::PermissionHook;
 use pjx::manifest::Limits;
 use pjx::registry::ReactiveType;
-use pjx::state::{StateKey, StateKeys};
+use pjx::state::{Clock, StateKey, StateKeys};
 use pjx::{DevMode, Engine, Identity, LoadCx};
 
 /// Builds each request's load context from the request.
@@ -21,6 +23,9 @@ pub type IdentitySource = Arc<dyn Fn(&HttpRequest) -> Option<Identity> + Send + 
 
 /// Tells the client's address, from the request.
 pub type AddrSource = Arc<dyn Fn(&HttpRequest) -> Option<String> + Send + Sync>;
+
+/// Tells which browser an anonymous visitor is on, from the request (instead of pjx's cookie).
+pub type BrowserSource = Arc<dyn Fn(&HttpRequest) -> Option<Browser> + Send + Sync>;
 
 /// The default largest body the dispatch route reads: the largest state token plus room for
 /// the payload.
@@ -79,7 +84,10 @@ struct Settings {
     context: Option<ContextFactory>,
     identity: Option<IdentitySource>,
     client_addr: Option<AddrSource>,
+    browser: Option<BrowserSource>,
     state_keys: Option<StateKeys>,
+    state_max_age: Option<Duration>,
+    clock: Option<Clock>,
     event_body_limit: Option<usize>,
     no_runtime: bool,
 }
@@ -99,7 +107,9 @@ impl fmt::Debug for Pjx {
             .field("limits", &s.limits)
             .field("context", &s.context.is_some())
             .field("identity", &s.identity.is_some())
+            .field("browser_identity", &s.browser.is_some())
             .field("state_keys", &s.state_keys.is_some())
+            .field("state_max_age", &s.state_max_age)
             .field("inject_runtime", &!s.no_runtime)
             .finish()
     }
@@ -162,6 +172,61 @@ impl Pjx {
         source: impl Fn(&HttpRequest) -> Option<String> + Send + Sync + 'static,
     ) -> Self {
         self.with(|s| s.client_addr = Some(Arc::new(source)))
+    }
+
+    /// Tells which browser an anonymous visitor is on, instead of pjx's own cookie (see
+    /// below). State tokens issued to anonymous visitors are bound to it, and their rate
+    /// limits are kept by it. With actix-session, keep an id in the session:
+    ///
+    /// ```
+    /// # use actix_web::HttpRequest;
+    /// # fn session_get(_: &HttpRequest) -> Option<String> { None }
+    /// # fn session_insert(_: &HttpRequest, _: &str) -> Option<()> { Some(()) }
+    /// # fn random_id() -> String { "x".into() }
+    /// use pjx::auth::Browser;
+    /// let pjx = pjx_actix::Pjx::new().browser_identity(|req| match session_get(req) {
+    ///     Some(id) => Some(Browser::known(id)),
+    ///     None => {
+    ///         let id = random_id(); // 128 random bits
+    ///         session_insert(req, &id)?;
+    ///         Some(Browser::new_visitor(id))
+    ///     }
+    /// });
+    /// # let _ = pjx;
+    /// ```
+    ///
+    /// (`session_get` being `req.get_session().get::<String>("browser").ok().flatten()`, and
+    /// `session_insert` `req.get_session().insert("browser", id).ok()`.) Say
+    /// [`Browser::known`] only for an id the client sent back, [`Browser::new_visitor`] for
+    /// one made now: rate limits trust only known ones. Returning `None` leaves anonymous
+    /// state bound to nobody in particular (any requester without a browser may use it).
+    ///
+    /// By default pjx keeps the id in a cookie of its own, `pjx-browser` (`__Host-pjx-browser`
+    /// over HTTPS): 128 random bits and a MAC under the state keys, `HttpOnly`,
+    /// `SameSite=Lax`, `Secure` over HTTPS, set once per browser for a year.
+    pub fn browser_identity(
+        self,
+        source: impl Fn(&HttpRequest) -> Option<Browser> + Send + Sync + 'static,
+    ) -> Self {
+        self.with(|s| s.browser = Some(Arc::new(source)))
+    }
+
+    /// How long a component's state token is accepted after it was issued (default 12
+    /// hours, [`pjx::state::DEFAULT_MAX_AGE`]). An older one is answered with 400
+    /// `state_expired`, and pjx.js mounts the component afresh.
+    ///
+    /// ```
+    /// let pjx = pjx_actix::Pjx::new().state_max_age(std::time::Duration::from_secs(2 * 3600));
+    /// # let _ = pjx;
+    /// ```
+    pub fn state_max_age(self, max_age: Duration) -> Self {
+        self.with(|s| s.state_max_age = Some(max_age))
+    }
+
+    /// Issues and checks state tokens by `clock` instead of the system's: for tests that
+    /// make tokens expire ([`Clock::manual`]).
+    pub fn clock(self, clock: Clock) -> Self {
+        self.with(|s| s.clock = Some(clock))
     }
 
     /// The keys components' state is signed with: the first signs, all verify (put a new key
@@ -235,10 +300,10 @@ impl Config {
             let stateful = pjx::stateful::registry();
             let engine = match &s.engine {
                 Some(engine) => {
-                    if s.state_keys.is_some() {
+                    if s.state_keys.is_some() || s.state_max_age.is_some() || s.clock.is_some() {
                         tracing::error!(
                             target: "pjx::actix",
-                            "Pjx::state_keys is ignored next to Pjx::engine: give the keys to the engine (EngineBuilder::state_keys)"
+                            "Pjx::state_keys, state_max_age and clock are ignored next to Pjx::engine: give them to the engine (EngineBuilder)"
                         );
                     }
                     if engine.state_keys().is_none() && !stateful.is_empty() {
@@ -282,10 +347,21 @@ impl Config {
             }
             StateKeys::new([StateKey::random()])
         });
+        if let Some(max_age) = s.state_max_age {
+            builder = builder.state_max_age(max_age);
+        }
+        if let Some(clock) = &s.clock {
+            builder = builder.clock(clock.clone());
+        }
         builder.state_keys(keys).build()
     }
 
-    pub(crate) fn load_cx(&self, req: &HttpRequest) -> LoadCx {
+    /// The request's load context, and pjx's browser cookie when the response must set it.
+    /// Fails only when the operating system gives no random bytes for a new browser id.
+    pub(crate) fn load_cx(
+        &self,
+        req: &HttpRequest,
+    ) -> std::io::Result<(LoadCx, Option<Cookie<'static>>)> {
         let s = &self.settings;
         let mut cx = match &s.context {
             Some(factory) => factory(req),
@@ -294,6 +370,25 @@ impl Config {
         if let Some(identity) = s.identity.as_ref().and_then(|source| source(req)) {
             cx.insert(identity);
         }
+        let mut set_cookie = None;
+        // Only components with events use the browser identity: an app without any sets no
+        // cookie.
+        let keys = self
+            .engine()
+            .state_keys()
+            .filter(|_| !pjx::stateful::registry().is_empty());
+        let browser = match (&s.browser, keys) {
+            (Some(source), _) => source(req),
+            (None, Some(keys)) => {
+                let (browser, cookie) = crate::browser::identify(req, keys)?;
+                set_cookie = cookie;
+                Some(browser)
+            }
+            (None, None) => None,
+        };
+        if let Some(browser) = browser {
+            cx.insert(browser);
+        }
         let addr = match &s.client_addr {
             Some(source) => source(req),
             None => req.peer_addr().map(|addr| client_network(addr.ip())),
@@ -301,7 +396,7 @@ impl Config {
         if let Some(addr) = addr {
             cx.insert(ClientAddr(addr));
         }
-        cx
+        Ok((cx, set_cookie))
     }
 
     pub(crate) fn event_body_limit(&self) -> usize {

@@ -29,6 +29,7 @@
 //!
 //! See `docs/actix.md` in the repository.
 
+mod browser;
 mod components;
 mod config;
 mod fanout;
@@ -39,8 +40,11 @@ mod runtime;
 mod scope;
 mod sync;
 
+pub use browser::{BROWSER_COOKIE, SECURE_BROWSER_COOKIE};
 pub use components::components;
-pub use config::{AddrSource, ContextFactory, DEFAULT_EVENT_BODY_LIMIT, IdentitySource, Pjx};
+pub use config::{
+    AddrSource, BrowserSource, ContextFactory, DEFAULT_EVENT_BODY_LIMIT, IdentitySource, Pjx,
+};
 pub use fanout::{HX_REDIRECT, HX_RESWAP};
 pub use htmx::Htmx;
 pub use middleware::PjxMiddleware;

@@ -5,12 +5,13 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use actix_web::HttpMessage;
+use actix_web::HttpResponse;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use actix_web::http::{Method, StatusCode};
 use actix_web::http::header::HeaderMap;
 use futures_util::future::LocalBoxFuture;
-use pjx::Scope;
+use pjx::{LoadCx, Scope};
 
 use crate::components::Dispatched;
 use crate::config::{Config, Pjx};
@@ -58,12 +59,12 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     }
 }
 
-fn open_scope(req: &ServiceRequest, config: &Config) -> Scope {
+fn open_scope(req: &ServiceRequest, config: &Config, cx: LoadCx) -> Scope {
     let headers = req.headers();
     let mut scope = Scope::builder()
         .engine(Arc::clone(config.engine()))
         .htmx_request(headers.get("hx-request").is_some_and(|v| v == "true"))
-        .load_cx(config.load_cx(req.request()));
+        .load_cx(cx);
     if let Some(mounted) = header(headers, "x-pjx-mounted") {
         scope = scope.mounted_header(mounted);
     }
@@ -96,7 +97,17 @@ where
         if let Some(file) = runtime::serve(req.method(), req.path()) {
             return Box::pin(ready(Ok(req.into_response(file))));
         }
-        let scope = open_scope(&req, &self.config);
+        let (cx, browser_cookie) = match self.config.load_cx(req.request()) {
+            Ok(found) => found,
+            Err(e) => {
+                // Without randomness there is no safe browser id to bind state to: refuse.
+                tracing::error!(target: "pjx::actix", "no random bytes for a browser id: {e}");
+                return Box::pin(ready(Ok(
+                    req.into_response(HttpResponse::InternalServerError().finish())
+                )));
+            }
+        };
+        let scope = open_scope(&req, &self.config, cx);
         req.extensions_mut().insert(scope.clone());
         req.extensions_mut().insert(Arc::clone(&self.config));
         let service = Rc::clone(&self.service);
@@ -115,8 +126,13 @@ where
                     "a request to the components route got a 404 from no handler: register it with `App::new().service(pjx_actix::components())`",
                 );
             }
-            let res = scope.run(fanout::finish(res, &scope, &config)).await;
+            let mut res = scope.run(fanout::finish(res, &scope, &config)).await;
             scope.finish();
+            if let Some(cookie) = browser_cookie
+                && let Err(e) = res.response_mut().add_cookie(&cookie)
+            {
+                tracing::error!(target: "pjx::actix", "the browser cookie could not be set: {e}");
+            }
             Ok(res)
         })
     }

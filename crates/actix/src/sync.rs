@@ -136,12 +136,16 @@ pub(crate) async fn answer(req: ServiceRequest, config: &Config) -> ServiceRespo
             "the sync request's manifest",
         )
         .ok_or_else(|| EventError::BadRequest("`mounted` is not a manifest".into()))?;
+        // A browser cookie minted here would identify nobody: the page's requests carry one.
+        let (cx, _) = config
+            .load_cx(&http)
+            .map_err(|e| EventError::internal(format!("no browser identity: {e}")))?;
         let scope = Scope::builder()
             .engine(std::sync::Arc::clone(engine))
             .htmx_request(true)
             .manifest(manifest)
             .dirtied(keys)
-            .load_cx(config.load_cx(&http))
+            .load_cx(cx)
             .build();
         let reply = scope.run(pjx::reply(&scope, String::new())).await;
         let mut res = HttpResponse::Ok()

@@ -263,3 +263,17 @@ fn full_pages_get_the_runtime_exactly_once() {
     let res = request(addr, "GET", "/page", true);
     assert!(!res.body.contains("data-pjx-runtime"));
 }
+
+#[test]
+fn an_app_without_components_with_events_sets_no_browser_cookie() {
+    // The browser identity only binds state tokens and their components' rate limits.
+    let addr = server();
+    for (method, path) in [("GET", "/page"), ("POST", "/fragment")] {
+        let res = request(addr, method, path, false);
+        assert!(
+            !res.head.to_ascii_lowercase().contains("pjx-browser"),
+            "{path}: {}",
+            res.head
+        );
+    }
+}

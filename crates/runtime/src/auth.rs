@@ -60,19 +60,81 @@ impl Identity {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ClientAddr(pub String);
 
+/// The browser a request came from: pjx's identity for visitors who are not signed in. State
+/// tokens issued to an anonymous visitor are bound to it, and their rate limits are kept by
+/// it. The actix adapter keeps it in a cookie of its own (see `docs/security.md`) and puts it
+/// in the [`LoadCx`].
+///
+/// ```
+/// use pjx::{LoadCx, auth::Browser};
+/// let cx = LoadCx::new().with(Browser::known("b1"));
+/// assert_eq!(cx.browser().unwrap().id, "b1");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Browser {
+    /// A stable, unguessable id.
+    pub id: String,
+    /// Whether the client sent it (a cookie it already had), rather than being given it
+    /// with this response. Only a known browser is told apart by its id in rate limits: a
+    /// client that drops its cookie gets a new id with every request.
+    pub known: bool,
+}
+
+impl Browser {
+    /// A browser the client says it is (e.g. by a cookie pjx issued earlier).
+    pub fn known(id: impl Into<String>) -> Self {
+        Browser {
+            id: id.into(),
+            known: true,
+        }
+    }
+
+    /// A browser seen for the first time, given this id with the response.
+    pub fn new_visitor(id: impl Into<String>) -> Self {
+        Browser {
+            id: id.into(),
+            known: false,
+        }
+    }
+}
+
+/// How many times a component's rate limit all known browsers of one network share: the
+/// per-address bound on anonymous requesters who come back with fresh browser ids (a cookie is
+/// free to get). Large enough that visitors behind one carrier-grade NAT rarely meet it.
+pub const NETWORK_LIMIT_FACTOR: u32 = 10;
+
 impl LoadCx {
     /// The signed-in user, if any.
     pub fn identity(&self) -> Option<&Identity> {
         self.get::<Identity>()
     }
 
+    /// The browser the request came from, if known.
+    pub fn browser(&self) -> Option<&Browser> {
+        self.get::<Browser>()
+    }
+
     /// Who a per-requester limit or cache entry belongs to: `user:<id>` when signed in, else
-    /// `ip:<address>` (or `anonymous` when neither is known).
+    /// `browser:<id>` for a browser that sent its id back, else `ip:<address>` (or
+    /// `anonymous` when none is known).
     pub fn subject(&self) -> String {
-        match (self.identity(), self.get::<ClientAddr>()) {
-            (Some(identity), _) => format!("user:{}", identity.id),
-            (None, Some(addr)) => format!("ip:{}", addr.0),
-            (None, None) => "anonymous".to_owned(),
+        match (self.identity(), self.browser(), self.get::<ClientAddr>()) {
+            (Some(identity), _, _) => format!("user:{}", identity.id),
+            (None, Some(browser), _) if browser.known => format!("browser:{}", browser.id),
+            (None, _, Some(addr)) => format!("ip:{}", addr.0),
+            (None, _, None) => "anonymous".to_owned(),
+        }
+    }
+
+    /// The network a [`subject`](Self::subject) that is a browser belongs to: `network:<address>`,
+    /// whose rate limit is [`NETWORK_LIMIT_FACTOR`] times the component's, so that minting
+    /// browser ids cannot multiply a client's allowance without bound. `None` for signed-in
+    /// users, for requesters already limited by address, and when the address is unknown.
+    pub fn network_subject(&self) -> Option<String> {
+        let browser = self.browser().filter(|b| b.known);
+        match (self.identity(), browser, self.get::<ClientAddr>()) {
+            (None, Some(_), Some(addr)) => Some(format!("network:{}", addr.0)),
+            _ => None,
         }
     }
 }
@@ -231,6 +293,23 @@ mod tests {
         assert_eq!(LoadCx::new().subject(), "anonymous");
         let ip = LoadCx::new().with(ClientAddr("10.0.0.1".into()));
         assert_eq!(ip.subject(), "ip:10.0.0.1");
-        assert_eq!(ip.with(Identity::user("ann")).subject(), "user:ann");
+        assert_eq!(ip.network_subject(), None);
+        assert_eq!(ip.clone().with(Identity::user("ann")).subject(), "user:ann");
+        // A browser that came back with its id is limited by it, and by its network.
+        let known = ip.clone().with(Browser::known("b1"));
+        assert_eq!(known.subject(), "browser:b1");
+        assert_eq!(known.network_subject().as_deref(), Some("network:10.0.0.1"));
+        // A new one (or one that dropped its cookie) is limited by its address alone.
+        let fresh = ip.clone().with(Browser::new_visitor("b2"));
+        assert_eq!(fresh.subject(), "ip:10.0.0.1");
+        assert_eq!(fresh.network_subject(), None);
+        // Signed in: the user, wherever they are.
+        let ann = known.with(Identity::user("ann"));
+        assert_eq!(ann.subject(), "user:ann");
+        assert_eq!(ann.network_subject(), None);
+        // No address: the browser alone.
+        let bare = LoadCx::new().with(Browser::known("b3"));
+        assert_eq!(bare.subject(), "browser:b3");
+        assert_eq!(bare.network_subject(), None);
     }
 }

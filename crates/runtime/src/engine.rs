@@ -4,6 +4,7 @@
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use crate::cache::{InvalidationBackend, SharedCache};
 use crate::load::LoadCx;
@@ -11,7 +12,7 @@ use crate::manifest::Limits;
 use crate::ratelimit::RateLimiter;
 use crate::registry::{ReactiveType, Registry};
 use crate::render_cache::RenderCache;
-use crate::state::StateKeys;
+use crate::state::{self, Clock, StateKeys};
 
 /// How dev-mode checks report a problem.
 ///
@@ -63,6 +64,8 @@ pub struct Engine {
     limits: Limits,
     permission: Option<PermissionHook>,
     state_keys: Option<Arc<StateKeys>>,
+    state_max_age: Duration,
+    clock: Clock,
     rate_limiter: RateLimiter,
     render_cache: Arc<RenderCache>,
 }
@@ -76,6 +79,8 @@ impl Default for Engine {
             limits: Limits::default(),
             permission: None,
             state_keys: None,
+            state_max_age: state::DEFAULT_MAX_AGE,
+            clock: Clock::system(),
             rate_limiter: RateLimiter::default(),
             render_cache: Arc::default(),
         }
@@ -89,6 +94,8 @@ impl fmt::Debug for Engine {
             .field("dev", &self.dev)
             .field("limits", &self.limits)
             .field("permission", &self.permission.is_some())
+            .field("state_max_age", &self.state_max_age)
+            .field("clock", &self.clock)
             .finish()
     }
 }
@@ -131,6 +138,16 @@ impl Engine {
     /// The keys stateful components' state is signed with.
     pub fn state_keys(&self) -> Option<&Arc<StateKeys>> {
         self.state_keys.as_ref()
+    }
+
+    /// How long a state token is accepted after it was issued.
+    pub fn state_max_age(&self) -> Duration {
+        self.state_max_age
+    }
+
+    /// The clock state tokens are issued and checked by.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     /// The rate limiter of `rate_limit = "…"` components.
@@ -209,6 +226,28 @@ impl EngineBuilder {
         self
     }
 
+    /// How long a state token is accepted after it was issued (default
+    /// [`DEFAULT_MAX_AGE`](state::DEFAULT_MAX_AGE), 12 hours). An older token is answered with
+    /// 400 `state_expired`, and the client mounts the component afresh: shorter bounds how
+    /// long a copied token can be replayed, longer spares open tabs a re-mount.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let engine = pjx::Engine::builder().state_max_age(Duration::from_secs(3600)).build();
+    /// assert_eq!(engine.state_max_age(), Duration::from_secs(3600));
+    /// ```
+    pub fn state_max_age(mut self, max_age: Duration) -> Self {
+        self.engine.state_max_age = max_age;
+        self
+    }
+
+    /// Issues and checks state tokens by `clock` (the system's by default; a manual clock
+    /// lets tests make tokens expire).
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.engine.clock = clock;
+        self
+    }
+
     /// The engine.
     pub fn build(self) -> Arc<Engine> {
         // Every invalidation the shared cache hears of (other processes' included) also
@@ -261,7 +300,7 @@ mod tests {
                 "best\u{0}{}".into(),
                 CachedRender {
                     html: "<p></p>".into(),
-                    state: "v1.e30.x".into(),
+                    state: "v2.0.x.e30.x".into(),
                     component_id: "best".into(),
                     optimistic: Vec::new(),
                 },

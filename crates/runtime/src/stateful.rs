@@ -24,7 +24,7 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 use serde::de::{
@@ -39,7 +39,7 @@ use crate::ratelimit::RateLimit;
 use crate::render_cache::{CachedRender, RenderCache};
 use crate::scope::Scope;
 use crate::stamp;
-use crate::state::{StateError, StateKeys};
+use crate::state::{Holder, StateError, StateKeys};
 
 /// The path prefix of the dispatch route: `POST /components/{name}`.
 pub const ROUTE_PREFIX: &str = "/components/";
@@ -113,8 +113,10 @@ pub enum EventError {
         /// What is wrong with it.
         message: String,
     },
-    /// The state token is missing, malformed, tampered with, signed by an unknown key, or too
-    /// large (400).
+    /// The state token was refused: missing, malformed, tampered with, signed by an unknown
+    /// key or too large (400, `invalid_state`); expired, or from before someone signed in or
+    /// out in this browser (400, `state_expired`: the client mounts the component afresh);
+    /// issued to another user or browser (403, `state_not_yours`).
     InvalidState(StateError),
     /// Nobody is signed in and someone must be (401).
     Unauthenticated,
@@ -175,6 +177,7 @@ impl EventError {
     pub fn status(&self) -> u16 {
         match self {
             EventError::UnknownComponent(_) | EventError::NotFound => 404,
+            EventError::InvalidState(StateError::NotYours) => 403,
             EventError::BadRequest(_)
             | EventError::UnknownEvent(_)
             | EventError::InvalidState(_) => 400,
@@ -198,6 +201,8 @@ impl EventError {
             EventError::CrossSite(_) => "cross_site",
             EventError::UnknownEvent(_) => "unknown_event",
             EventError::InvalidPayload { .. } => "invalid_payload",
+            EventError::InvalidState(e) if e.is_stale() => "state_expired",
+            EventError::InvalidState(StateError::NotYours) => "state_not_yours",
             EventError::InvalidState(_) => "invalid_state",
             EventError::Unauthenticated => "unauthenticated",
             EventError::Forbidden => "forbidden",
@@ -845,35 +850,57 @@ impl<C: Stateful> fmt::Display for Trigger<'_, C> {
 
 impl<C: Stateful> askama::filters::HtmlSafe for Trigger<'_, C> {}
 
-/// The signing keys of the current request's engine.
-fn current_keys() -> Result<Arc<StateKeys>, &'static str> {
-    Scope::current()
-        .and_then(|scope| scope.engine().state_keys().cloned())
-        .ok_or("rendering a component with events needs state keys: render it inside a request (pjx_actix::Pjx) or a pjx::testing harness")
+/// What the current request signs state with: its engine's keys, its requester, the time.
+fn current_signer() -> Result<(Arc<StateKeys>, Holder, SystemTime), &'static str> {
+    let scope = Scope::current().ok_or(NO_KEYS)?;
+    let keys = scope.engine().state_keys().cloned().ok_or(NO_KEYS)?;
+    Ok((
+        keys,
+        Holder::of(scope.load_cx()),
+        scope.engine().clock().now(),
+    ))
 }
 
+const NO_KEYS: &str = "rendering a component with events needs state keys: render it inside a request (pjx_actix::Pjx) or a pjx::testing harness";
+
 /// Renders a component with events: its template, then its root stamped with
-/// `data-pjx-component` and `hx-vals` carrying the signed state (inherited by its triggers).
-/// Returns the state token too.
+/// `data-pjx-component` and `hx-vals` carrying the state, signed for the current requester
+/// (inherited by its triggers). Returns the state token too.
 pub fn render_stateful<T: Stateful>(
     component: &T,
     out: &mut String,
 ) -> Result<String, RenderError> {
+    render_stateful_with(component, &Value::Null, out)
+}
+
+/// [`render_stateful`], with the parameters it was mounted with (not `null`) riding along in
+/// `hx-vals`: every event carries them back, and a client that mounts the component afresh
+/// (its state expired) sends them again.
+fn render_stateful_with<T: Stateful>(
+    component: &T,
+    params: &Value,
+    out: &mut String,
+) -> Result<String, RenderError> {
     let fail = |kind| RenderError::new(T::TYPE_NAME, kind);
-    let keys = current_keys()
+    let (keys, holder, now) = current_signer()
         .map_err(|why| fail(RenderErrorKind::State(serde::ser::Error::custom(why))))?;
     let token = keys
-        .sign(T::TYPE_NAME, component)
+        .sign(T::TYPE_NAME, &holder, now, component)
         .map_err(|e| fail(RenderErrorKind::State(serde::ser::Error::custom(e))))?;
     let start = out.len();
     if let Err(e) = component.render_template(out) {
         out.truncate(start);
         return Err(e);
     }
-    let mut vals = Map::new();
-    vals.insert("state".into(), token.clone().into());
+    // By hand, so `state` comes first whatever serde_json's key order.
+    let mut vals = format!("{{\"state\":{}", Value::from(token.as_str()));
+    if !params.is_null() {
+        // As JSON text, so it survives form encoding intact.
+        vals.push_str(",\"params\":");
+        vals.push_str(&Value::from(params.to_string()).to_string());
+    }
+    vals.push('}');
     let id = component.region_id();
-    let vals = Value::Object(vals).to_string();
     let attrs = [
         ("data-pjx-component", T::TYPE_NAME),
         ("data-pjx-component-id", &id),
@@ -1036,36 +1063,44 @@ async fn dispatch_typed<T: Stateful>(
     // Permissions come before anything is read, cached or counted.
     check(T::check_access(cx))?;
     if let Some(limit) = T::RATE_LIMIT {
-        engine
-            .rate_limiter()
+        let limiter = engine.rate_limiter();
+        // The requester's own window first: a requester over it is refused without using up
+        // their network's shared window.
+        limiter
             .check(T::TYPE_NAME, &cx.subject(), limit)
             .map_err(EventError::RateLimited)?;
+        if let Some(network) = cx.network_subject() {
+            let shared = RateLimit {
+                count: limit
+                    .count
+                    .saturating_mul(crate::auth::NETWORK_LIMIT_FACTOR),
+                ..limit
+            };
+            limiter
+                .check(T::TYPE_NAME, &network, shared)
+                .map_err(EventError::RateLimited)?;
+        }
     }
+    let params = request.params;
     let component = match request.event.as_deref() {
         None => {
             if !T::CAN_MOUNT {
                 return Err(EventError::UnknownEvent("mount".into()));
             }
-            let cache_key = cache_key::<T>(&request.params, cx);
+            let cache_key = cache_key::<T>(&params, cx);
             if let Some(key) = &cache_key
                 && let Some(hit) = engine.render_cache().get(key)
-                && cached_render_allowed::<T>(&hit, &scope).await?
+                && let Some(response) = serve_cached::<T>(hit, &scope).await?
             {
-                return Ok((
-                    EventResponse {
-                        html: hit.html,
-                        state: hit.state,
-                        component_id: hit.component_id,
-                        optimistic: hit.optimistic,
-                    },
-                    None,
-                ));
+                return Ok((response, None));
             }
             let ticket = engine.render_cache().begin();
-            let component = T::mount(request.params, cx).await?;
+            let component = T::mount(params.clone(), cx).await?;
             check(component.check_object_access(cx))?;
-            let response = respond(&component)?;
-            if let (Some(key), Some(ttl)) = (cache_key, T::CACHE_TTL) {
+            let response = respond_with(&component, &params)?;
+            if let (Some(key), Some(ttl)) = (cache_key, T::CACHE_TTL)
+                && holds_one_token(&response.html)
+            {
                 engine.render_cache().insert(
                     key,
                     CachedRender {
@@ -1093,7 +1128,13 @@ async fn dispatch_typed<T: Stateful>(
                 .as_deref()
                 .ok_or(EventError::InvalidState(StateError::Malformed))?;
             let mut component: T = keys
-                .verify(T::TYPE_NAME, token)
+                .verify(
+                    T::TYPE_NAME,
+                    token,
+                    &Holder::of(cx),
+                    engine.clock().now(),
+                    engine.state_max_age(),
+                )
                 .map_err(EventError::InvalidState)?;
             component.restore(cx).await?;
             check(component.check_object_access(cx))?;
@@ -1101,7 +1142,7 @@ async fn dispatch_typed<T: Stateful>(
             component
         }
     };
-    let response = respond(&component)?;
+    let response = respond_with(&component, &params)?;
     Ok((response, Some(component)))
 }
 
@@ -1118,25 +1159,53 @@ fn cache_key<T: Stateful>(params: &Value, cx: &LoadCx) -> Option<String> {
     Some(RenderCache::key(T::TYPE_NAME, &params, identity))
 }
 
-/// Whether a cached render of a guarded `T` may be served: its permissions' object checks run
-/// again, on the cached state restored for this request (they may depend on more than the
-/// user the entry is kept for). A refusal is an error; `false` when the entry is unusable.
-async fn cached_render_allowed<T: Stateful>(
-    hit: &CachedRender,
+/// Whether `html` carries one state token (its root's) and no nested component's: only the
+/// root's is issued anew on a cache hit, so a render holding others is not cached (they would
+/// reach other requesters bound to this one).
+fn holds_one_token(html: &str) -> bool {
+    // How a root's `hx-vals` (escaped as an attribute) starts.
+    html.matches("{&quot;state&quot;:&quot;").count() == 1
+}
+
+/// A cached render of `T`, made this requester's: its state token, issued to whoever mounted
+/// it first, is issued anew to this requester, now (in the HTML too). For a guarded `T` the
+/// permissions' object checks run again, on the cached state restored for this request (they
+/// may depend on more than the user the entry is kept for). A refusal is an error; `None` when
+/// the entry is unusable.
+async fn serve_cached<T: Stateful>(
+    hit: CachedRender,
     scope: &Scope,
-) -> Result<bool, EventError> {
-    if !T::GUARDED {
-        return Ok(true);
+) -> Result<Option<EventResponse>, EventError> {
+    let engine = scope.engine();
+    let Some(keys) = engine.state_keys() else {
+        return Ok(None);
+    };
+    let cx = scope.load_cx();
+    // The token is in the HTML verbatim (its characters need no escaping in an attribute).
+    let Ok(state) = keys.reissue(
+        T::TYPE_NAME,
+        &hit.state,
+        &Holder::of(cx),
+        engine.clock().now(),
+    ) else {
+        return Ok(None); // signed by a key since retired: render afresh
+    };
+    if !hit.html.contains(&hit.state) {
+        return Ok(None);
     }
-    let Some(keys) = scope.engine().state_keys() else {
-        return Ok(false);
-    };
-    let Ok(mut component) = keys.verify::<T>(T::TYPE_NAME, &hit.state) else {
-        return Ok(false); // signed by a key since retired: render afresh
-    };
-    component.restore(scope.load_cx()).await?;
-    check(component.check_object_access(scope.load_cx()))?;
-    Ok(true)
+    if T::GUARDED {
+        let Ok(mut component) = keys.verify_signature::<T>(T::TYPE_NAME, &state) else {
+            return Ok(None);
+        };
+        component.restore(cx).await?;
+        check(component.check_object_access(cx))?;
+    }
+    Ok(Some(EventResponse {
+        html: hit.html.replace(&hit.state, &state),
+        state,
+        component_id: hit.component_id,
+        optimistic: hit.optimistic,
+    }))
 }
 
 /// Collects the triggers of component `T` rendered while it lives, and stops collecting
@@ -1164,9 +1233,15 @@ impl Drop for TriggerCollector {
 }
 
 pub(crate) fn respond<T: Stateful>(component: &T) -> Result<EventResponse, EventError> {
+    respond_with(component, &Value::Null)
+}
+
+/// Renders the answer to a mount or an event, `params` riding along (see
+/// [`render_stateful_with`]).
+fn respond_with<T: Stateful>(component: &T, params: &Value) -> Result<EventResponse, EventError> {
     let collector = TriggerCollector::start(T::TYPE_NAME);
     let mut html = String::new();
-    let rendered = render_stateful(component, &mut html);
+    let rendered = render_stateful_with(component, params, &mut html);
     let optimistic = collector.finish();
     let state = rendered.map_err(|e| EventError::Internal(Box::new(e)))?;
     Ok(EventResponse {

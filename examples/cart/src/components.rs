@@ -61,6 +61,7 @@ fn event_error(e: StoreError) -> EventError {
     match e {
         StoreError::UnknownProduct(_) => EventError::invalid("product_id", e.to_string()),
         StoreError::UnknownSize(_) => EventError::invalid("size", e.to_string()),
+        StoreError::CouponUsed(_) => EventError::invalid("coupon", e.to_string()),
         StoreError::EmptyCart => EventError::InvalidPayload {
             field: None,
             message: "your cart is empty".into(),
@@ -238,9 +239,18 @@ impl Checkout {
         Ok(Checkout::of(&shopper(cx)?))
     }
 
-    fn on_apply_coupon(&mut self, code: String) -> Result<(), EventError> {
+    fn on_apply_coupon(&mut self, code: String, cx: &LoadCx) -> Result<(), EventError> {
         let (code, _) =
             catalog::coupon(&code).ok_or_else(|| EventError::invalid("code", "no such coupon"))?;
+        if store(cx)?
+            .coupon_used(&self.owner, code)
+            .map_err(event_error)?
+        {
+            return Err(EventError::invalid(
+                "code",
+                "you have already used this coupon",
+            ));
+        }
         self.coupon = Some(code.to_owned());
         self.placed = None;
         Ok(())
@@ -250,6 +260,8 @@ impl Checkout {
         self.coupon = None;
     }
 
+    /// The coupon in the token may be one a later order already spent (a client can send back
+    /// an older token): the store checks it again as it places the order.
     fn on_place_order(&mut self, cx: &LoadCx) -> Result<(), EventError> {
         let order = store(cx)?
             .place_order(&self.owner, self.coupon.as_deref(), self.discount())

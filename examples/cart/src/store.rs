@@ -42,6 +42,8 @@ pub enum StoreError {
     UnknownSize(String),
     /// There is nothing to order.
     EmptyCart,
+    /// The shopper already used this coupon on an order.
+    CouponUsed(String),
     /// The database failed.
     Db(rusqlite::Error),
 }
@@ -52,6 +54,7 @@ impl std::fmt::Display for StoreError {
             StoreError::UnknownProduct(id) => write!(f, "there is no product {id}"),
             StoreError::UnknownSize(size) => write!(f, "it does not come in size {size:?}"),
             StoreError::EmptyCart => f.write_str("the cart is empty"),
+            StoreError::CouponUsed(code) => write!(f, "coupon {code} has already been used"),
             StoreError::Db(e) => write!(f, "database error: {e}"),
         }
     }
@@ -96,6 +99,9 @@ impl Store {
                  total_cents INTEGER NOT NULL,
                  coupon      TEXT
              );
+             -- A coupon is good for one order per shopper, whatever state a client replays.
+             CREATE UNIQUE INDEX IF NOT EXISTS orders_coupon_once
+                 ON orders (owner, coupon) WHERE coupon IS NOT NULL;
              CREATE TABLE IF NOT EXISTS order_lines (
                  order_id   INTEGER NOT NULL REFERENCES orders(id),
                  product_id INTEGER NOT NULL,
@@ -164,7 +170,22 @@ impl Store {
         Ok(())
     }
 
-    /// Turns `owner`'s cart into an order, with `discount` percent off; returns it.
+    /// Whether `owner` has placed an order with `coupon`.
+    pub fn coupon_used(&self, owner: &str, coupon: &str) -> Result<bool, StoreError> {
+        Ok(Self::coupon_used_in(&self.lock(), owner, coupon)?)
+    }
+
+    fn coupon_used_in(conn: &Connection, owner: &str, coupon: &str) -> rusqlite::Result<bool> {
+        conn.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM orders WHERE owner = ?1 AND coupon = ?2)",
+        )?
+        .query_row(params![owner, coupon], |r| r.get(0))
+    }
+
+    /// Turns `owner`'s cart into an order, with `discount` percent off; returns it. A coupon
+    /// the shopper already used is refused ([`StoreError::CouponUsed`]), checked in the
+    /// order's own transaction: the state a client sends back may be older than its last
+    /// order, so the store, not the token, says whether a coupon is spent.
     #[mutates(Keys::Cart.at(owner), Keys::Orders)]
     pub fn place_order(
         &self,
@@ -180,6 +201,11 @@ impl Store {
         let total_cents = discounted(subtotal(&lines), discount);
         let mut conn = self.lock();
         let tx = conn.transaction()?;
+        if let Some(code) = coupon
+            && Self::coupon_used_in(&tx, owner, code)?
+        {
+            return Err(StoreError::CouponUsed(code.to_owned()));
+        }
         tx.execute(
             "INSERT INTO orders (owner, items, total_cents, coupon) VALUES (?1, ?2, ?3, ?4)",
             // SQLite integers are i64; a cart total is far below i64::MAX cents.
@@ -294,6 +320,16 @@ mod tests {
             Err(StoreError::EmptyCart)
         ));
         assert_eq!(store.orders("user:ann").unwrap(), [order]);
+        // A coupon is spent once per shopper, and a refused order leaves the cart alone.
+        assert!(store.coupon_used("user:ann", "PJX10").unwrap());
+        assert!(!store.coupon_used("user:bob", "PJX10").unwrap());
+        store.add("user:ann", 2, "L").unwrap();
+        assert!(matches!(
+            store.place_order("user:ann", Some("PJX10"), 10),
+            Err(StoreError::CouponUsed(_))
+        ));
+        assert_eq!(store.lines("user:ann").unwrap().len(), 1);
+        store.remove("user:ann", 2, "L").unwrap();
         let best = store.best_sellers(3).unwrap();
         assert_eq!((best[0].0.id, best[0].1), (1, 2));
     }

@@ -331,3 +331,69 @@ async fn a_signed_in_shopper_checks_out_and_the_page_follows() {
     assert_eq!(js(&client, CART_NOW).await["badge"], "0");
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_expired_state_is_mounted_afresh_and_the_shopper_carries_on() {
+    let Some((_one, app, client)) = start().await else {
+        return;
+    };
+    click(&client, ADD_TEE).await;
+    settle(&client).await;
+    assert_eq!(js(&client, CART_NOW).await["count"], "1");
+    let token = "return JSON.parse(document.querySelector('[data-pjx-component=cart]').getAttribute('hx-vals')).state";
+    let stale = js(&client, token).await;
+    js(
+        &client,
+        "window.mounts = 0; document.addEventListener('htmx:beforeRequest', (e) => {
+             if (!e.detail.requestConfig.parameters.event) window.mounts++; });
+         return true",
+    )
+    .await;
+    // The page sat open past the maximum age.
+    app.clock
+        .advance(pjx::state::DEFAULT_MAX_AGE + Duration::from_secs(1));
+    click(&client, ADD_TEE).await;
+    wait_for(
+        &client,
+        "return window.mounts === 1 && !document.querySelector('[data-pjx-remounting]')",
+        5 * SECOND,
+        "the fresh mount",
+    )
+    .await;
+    settle(&client).await;
+    // The refusal reached the page, the patch was rolled back, and the cart was mounted
+    // afresh in place: what the store holds, with a token of now.
+    let errors = js(&client, "return window.errors").await;
+    assert_eq!(
+        (errors[0]["status"].as_u64(), errors[0]["code"].as_str()),
+        (Some(400), Some("state_expired")),
+        "{errors}"
+    );
+    assert_eq!(js(&client, "return window.rollbacks").await, 1);
+    let now = js(&client, CART_NOW).await;
+    assert_eq!(
+        (now["count"].as_str(), now["pending"].as_bool()),
+        (Some("1"), Some(false)),
+        "{now}"
+    );
+    assert_eq!(
+        js(
+            &client,
+            "return document.querySelectorAll('[data-pjx-component=cart]').length"
+        )
+        .await,
+        1
+    );
+    assert_ne!(js(&client, token).await, stale);
+    // The shopper carries on: the next click goes through.
+    click(&client, ADD_TEE).await;
+    settle(&client).await;
+    let now = js(&client, CART_NOW).await;
+    assert_eq!(
+        (now["count"].as_str(), now["badge"].as_str()),
+        (Some("2"), Some("2")),
+        "{now}"
+    );
+    assert_eq!(js(&client, "return window.errors.length").await, 1);
+    client.close().await.unwrap();
+}

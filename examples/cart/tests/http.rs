@@ -44,7 +44,7 @@ fn the_page_shows_the_shop_the_cart_and_the_badge() {
     assert!(page.contains(r#"data-pjx-type="cart_badge""#));
     assert!(page.contains(r#"hx-post="/components/cart""#));
     assert!(page.contains("Sign in to check out."));
-    assert!(state.starts_with("v1."));
+    assert!(state.starts_with("v2."));
     assert!(mounted.contains("cart_badge"));
     // The visitor keeps their id (and so their cart) across requests.
     let (_, _, again) = cart_state(&mut ann);
@@ -109,7 +109,7 @@ fn other_clients_get_json() {
             .unwrap()
             .contains("Borrow-checked mug <small>One size</small> × 1")
     );
-    assert!(answer["state"].as_str().unwrap().starts_with("v1."));
+    assert!(answer["state"].as_str().unwrap().starts_with("v2."));
     // Each add button's patch, computed from the state just rendered.
     let optimistic = answer["optimistic"].as_array().unwrap();
     let add_tee = optimistic
@@ -159,7 +159,7 @@ fn every_error_is_json_with_its_status() {
     let tampered = {
         let mut parts: Vec<&str> = state.split('.').collect();
         let forged = "eyJvd25lciI6InVzZXI6Ym9iIiwibm90aWNlIjpudWxsfQ"; // {"owner":"user:bob","notice":null}
-        parts[1] = forged;
+        parts[3] = forged;
         parts.join(".")
     };
     let form = |fields: &[(&str, &str)]| support::form_body(fields);
@@ -311,7 +311,7 @@ fn every_error_is_json_with_its_status() {
             "unauthenticated",
         ),
         (
-            "someone else's cart",
+            "someone else's state",
             bob.htmx(
                 "cart",
                 "add_item",
@@ -321,7 +321,7 @@ fn every_error_is_json_with_its_status() {
                 "",
             ),
             403,
-            "forbidden",
+            "state_not_yours",
         ),
         (
             "handler failure",
@@ -438,9 +438,11 @@ fn state_signed_with_a_retired_key_is_refused_after_rotation() {
     let mut ann = old.client();
     let (_, _, state) = cart_state(&mut ann);
 
-    // The same session (one cookie key) against each server.
-    let on = |app: &TestApp, state: &str| {
-        ann.http.to(app.addr).request(
+    // The same browser (its cookies, kept from answer to answer) against each server.
+    let mut http = ann.http.clone();
+    let mut on = |app: &TestApp, state: &str| {
+        http = http.to(app.addr);
+        http.request(
             "POST",
             "/components/cart",
             &[
@@ -459,6 +461,12 @@ fn state_signed_with_a_retired_key_is_refused_after_rotation() {
     assert_eq!(res.status, 200, "{}", res.body);
     let resigned = state_of(&res.body, "cart");
     assert_ne!(resigned, state, "answers are signed with the new key");
+    // So is the browser cookie, for the same browser id: the tokens bound to it live on.
+    let renewed = res
+        .headers
+        .iter()
+        .find(|(n, v)| n == "set-cookie" && v.starts_with("pjx-browser="));
+    assert!(renewed.is_some(), "{:?}", res.headers);
     let res = on(&retired, &resigned);
     assert_eq!(res.status, 200, "{}", res.body);
     let res = on(&retired, &state);
@@ -902,4 +910,244 @@ fn signing_in_and_out() {
         "username=%3Cscript%3E",
     );
     assert_eq!(res.status, 422);
+}
+
+#[test]
+fn replaying_an_old_checkout_token_cannot_reuse_a_spent_coupon() {
+    let app = TestApp::start();
+    let mut ann = app.client();
+    ann.sign_in("ann");
+    let (_, mounted, state) = cart_state(&mut ann);
+    add_item(&mut ann, &state, 1, "M", &mounted);
+    let (page, mounted) = ann.page();
+    let res = ann.htmx(
+        "checkout",
+        "apply_coupon",
+        "",
+        &state_of(&page, "checkout"),
+        &[("code", "PJX10")],
+        &mounted,
+    );
+    assert_eq!(res.status, 200, "{}", res.body);
+    // The token that carries the coupon, kept by an attacker (or the browser's history).
+    let with_coupon = state_of(&res.body, "checkout");
+    let res = ann.htmx("checkout", "place_order", "", &with_coupon, &[], &mounted);
+    assert!(res.body.contains("Order #1 placed"), "{}", res.body);
+
+    // A second cart, then the old token again: the coupon is spent, the order is refused and
+    // the cart is left as it was.
+    let (_, mounted, state) = cart_state(&mut ann);
+    add_item(&mut ann, &state, 2, "L", &mounted);
+    let res = ann.htmx("checkout", "place_order", "", &with_coupon, &[], &mounted);
+    assert_eq!(res.status, 422, "{}", res.body);
+    let error = error_of(&res);
+    assert_eq!(error["field"], "coupon", "{}", res.body);
+    assert_eq!(app.store.orders("user:ann").unwrap().len(), 1);
+    assert_eq!(app.store.lines("user:ann").unwrap().len(), 1);
+    // Applying it again is refused up front too.
+    let (page, mounted) = ann.page();
+    let res = ann.htmx(
+        "checkout",
+        "apply_coupon",
+        "",
+        &state_of(&page, "checkout"),
+        &[("code", "pjx10")],
+        &mounted,
+    );
+    assert_eq!(
+        (res.status, error_of(&res)["field"].as_str()),
+        (422, Some("code")),
+        "{}",
+        res.body
+    );
+    // Without the coupon the order goes through, at full price.
+    let res = ann.htmx(
+        "checkout",
+        "place_order",
+        "",
+        &state_of(&page, "checkout"),
+        &[],
+        &mounted,
+    );
+    assert!(res.body.contains("Order #2 placed"), "{}", res.body);
+}
+
+/// The `set-cookie` headers of a response for pjx's browser cookie (either name).
+fn browser_cookies(res: &support::Response) -> Vec<&str> {
+    res.headers
+        .iter()
+        .filter(|(n, v)| {
+            n == "set-cookie"
+                && (v.starts_with("pjx-browser=") || v.starts_with("__Host-pjx-browser="))
+        })
+        .map(|(_, v)| v.as_str())
+        .collect()
+}
+
+#[test]
+fn a_browser_gets_one_http_only_lax_cookie_and_keeps_it() {
+    let app = TestApp::start();
+    let mut ann = app.client();
+    let first = ann.http.get("/");
+    let set = browser_cookies(&first);
+    assert_eq!(set.len(), 1, "{:?}", first.headers);
+    let attrs: Vec<&str> = set[0].split(';').map(str::trim).collect();
+    for want in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(attrs.contains(&want), "{want}: {}", set[0]);
+    }
+    assert!(
+        attrs.iter().any(|a| a.starts_with("Max-Age=")),
+        "{}",
+        set[0]
+    );
+    assert!(!attrs.contains(&"Secure"), "plain HTTP: {}", set[0]);
+    // Set once: later requests, pages and events alike, carry it and get no other.
+    let (page, mounted) = ann.page();
+    let state = state_of(&page, "cart");
+    let res = add_item(&mut ann, &state, 1, "M", &mounted);
+    assert_eq!(res.status, 200, "{}", res.body);
+    for res in [ann.http.get("/"), res] {
+        assert!(browser_cookies(&res).is_empty(), "{:?}", res.headers);
+    }
+    // Stable: the same browser is issued the same binding (the clock stands still here).
+    assert_eq!(cart_state(&mut ann).2, state);
+    // Signing in and out keeps the browser (its tokens are told apart from another's).
+    ann.sign_in("ann");
+    ann.http.request("POST", "/logout", &[], "");
+    assert!(browser_cookies(&ann.http.get("/")).is_empty());
+    assert_eq!(
+        cart_state(&mut ann).2.split('.').nth(2),
+        state.split('.').nth(2)
+    );
+
+    // Over HTTPS (as a proxy that terminates TLS says), it is Secure and host-only.
+    let res = support::request(app.addr, "GET", "/", &[("X-Forwarded-Proto", "https")], "");
+    let set = browser_cookies(&res);
+    assert_eq!(set.len(), 1, "{:?}", res.headers);
+    assert!(set[0].starts_with("__Host-pjx-browser="), "{}", set[0]);
+    let attrs: Vec<&str> = set[0].split(';').map(str::trim).collect();
+    for want in ["HttpOnly", "SameSite=Lax", "Path=/", "Secure"] {
+        assert!(attrs.contains(&want), "{want}: {}", set[0]);
+    }
+    assert!(!set[0].contains("Domain"), "{}", set[0]);
+
+    // A cookie pjx did not issue (a guessed or hand-made id) is replaced.
+    let forged = "AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    let res = support::request(
+        app.addr,
+        "GET",
+        "/",
+        &[("Cookie", &format!("pjx-browser={forged}"))],
+        "",
+    );
+    assert_eq!(browser_cookies(&res).len(), 1, "{:?}", res.headers);
+}
+
+#[test]
+fn a_token_works_only_for_whom_it_was_issued() {
+    let app = TestApp::start();
+    let mut ann = app.client();
+    let (_, mounted, anon_state) = cart_state(&mut ann);
+    let add = |who: &mut Shopper, state: &str| add_item(who, state, 1, "M", &mounted);
+    assert_eq!(add(&mut ann, &anon_state).status, 200);
+
+    // Another browser, anonymous or signed in, or a client that keeps no cookies: 403.
+    let mut eve = app.client();
+    eve.page();
+    let mut bob = app.client();
+    bob.sign_in("bob");
+    let mut bare = app.client();
+    for (who, client) in [
+        ("eve", &mut eve),
+        ("bob", &mut bob),
+        ("no cookies", &mut bare),
+    ] {
+        let res = add(client, &anon_state);
+        assert_eq!(res.status, 403, "{who}: {}", res.body);
+        assert_eq!(error_of(&res)["code"], "state_not_yours", "{who}");
+    }
+
+    // Ann signs in: the page's anonymous tokens are stale (400, state_expired: pjx.js mounts
+    // afresh), not someone else's.
+    ann.sign_in("ann");
+    let res = add(&mut ann, &anon_state);
+    assert_eq!(
+        (res.status, error_of(&res)["code"].as_str()),
+        (400, Some("state_expired")),
+        "{}",
+        res.body
+    );
+    // A fresh mount (what pjx.js sends) works, and its token with it.
+    let res = ann.htmx("cart", "", "", "", &[], &mounted);
+    assert_eq!(res.status, 200, "{}", res.body);
+    let ann_state = state_of(&res.body, "cart");
+    assert_eq!(add(&mut ann, &ann_state).status, 200);
+    // Ann's token in Bob's hands, from his browser: 403.
+    let res = add(&mut bob, &ann_state);
+    assert_eq!(
+        (res.status, error_of(&res)["code"].as_str()),
+        (403, Some("state_not_yours"))
+    );
+    // Bob signs in on Ann's browser: her token is still not his.
+    let mut shared = Shopper {
+        http: ann.http.clone(),
+    };
+    shared.http.request("POST", "/logout", &[], "");
+    shared.sign_in("bob");
+    let res = add(&mut shared, &ann_state);
+    assert_eq!(
+        (res.status, error_of(&res)["code"].as_str()),
+        (403, Some("state_not_yours"))
+    );
+    // Ann signs out: her signed-in tokens are stale on this browser.
+    ann.http.request("POST", "/logout", &[], "");
+    let res = add(&mut ann, &ann_state);
+    assert_eq!(
+        (res.status, error_of(&res)["code"].as_str()),
+        (400, Some("state_expired"))
+    );
+}
+
+#[test]
+fn an_expired_token_is_a_400_state_expired_and_a_fresh_mount_carries_on() {
+    let app = TestApp::start();
+    let mut ann = app.client();
+    let (_, mounted, state) = cart_state(&mut ann);
+    let max_age = pjx::state::DEFAULT_MAX_AGE;
+    // Just within the maximum age: accepted.
+    app.clock.advance(max_age);
+    let res = add_item(&mut ann, &state, 1, "M", &mounted);
+    assert_eq!(res.status, 200, "{}", res.body);
+    // One second over: refused, saying why, and nothing changed.
+    app.clock.advance(std::time::Duration::from_secs(1));
+    let res = add_item(&mut ann, &state, 1, "M", &mounted);
+    assert_eq!(res.status, 400, "{}", res.body);
+    let error = error_of(&res);
+    assert_eq!(error["code"], "state_expired");
+    assert!(
+        error["message"].as_str().unwrap().contains("expired"),
+        "{error}"
+    );
+    assert!(
+        cart_state(&mut ann)
+            .0
+            .contains("Crab tee <small>M</small> × 1"),
+        "the refused event changed nothing"
+    );
+    // A new mount's token is fresh, and the shopper carries on.
+    let fresh = state_of(&res_body_of_mount(&mut ann, &mounted), "cart");
+    let res = add_item(&mut ann, &fresh, 1, "M", &mounted);
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert!(
+        res.body.contains("Crab tee <small>M</small> × 2"),
+        "{}",
+        res.body
+    );
+}
+
+/// A mount of the cart, as pjx.js sends it when a token went stale.
+fn res_body_of_mount(who: &mut Shopper, mounted: &str) -> String {
+    let res = who.htmx("cart", "", "", "", &[], mounted);
+    assert_eq!(res.status, 200, "{}", res.body);
+    res.body
 }

@@ -24,10 +24,11 @@ use serde_json::{Map, Value};
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 
-use crate::auth::Identity;
+use crate::auth::{Browser, Identity};
 use crate::component::Load;
 use crate::engine::Engine;
 use crate::load::{LoadCx, LoadError};
@@ -35,7 +36,7 @@ use crate::manifest::{Manifest, Mounted};
 use crate::oob::Reply;
 use crate::scope::Scope;
 use crate::stamp::{Element, element_at, top_level_elements};
-use crate::state::{StateKey, StateKeys};
+use crate::state::{Clock, StateKey, StateKeys};
 use crate::stateful::{EventError, EventRequest, EventResponse, Payload, Stateful, dispatch_to};
 use crate::walk::WalkReport;
 
@@ -257,9 +258,23 @@ fn test_keys() -> StateKeys {
     StateKeys::new([StateKey::from_secret("pjx::testing")])
 }
 
+/// A browser of its own for each harness, as two clients would have.
+fn new_browser() -> Browser {
+    let id = test_keys()
+        .issue_browser_id()
+        .unwrap_or_else(|e| panic!("pjx::testing: no random bytes for a browser id: {e}"))
+        .id;
+    Browser::known(id)
+}
+
 /// Mounts a component with events and dispatches its events through the same code as the
 /// dispatch route (permissions, rate limit, render cache, the signed state's round trip
 /// through the "client") with no HTTP and no browser.
+///
+/// Each harness is one client: an anonymous visitor with a browser identity of its own (see
+/// [`browser`](Self::browser)) until [`sign_in`](Self::sign_in), and its own engine whose
+/// clock stands still until [`advance`](Self::advance) moves it, so tests can make state
+/// tokens expire.
 ///
 /// ```
 /// use pjx::prelude::*;
@@ -294,6 +309,7 @@ fn test_keys() -> StateKeys {
 pub struct ComponentTest<T> {
     engine: Arc<Engine>,
     cx: LoadCx,
+    browser: Browser,
     response: Option<EventResponse>,
     component: Option<T>,
     dirtied: Vec<String>,
@@ -306,27 +322,97 @@ impl<T: Stateful> Default for ComponentTest<T> {
 }
 
 impl<T: Stateful> ComponentTest<T> {
-    /// A harness with its own engine (a test signing key, its own rate limiter and render
-    /// cache) and an anonymous requester.
+    /// A harness with its own engine (a test signing key, a manual clock, its own rate limiter
+    /// and render cache) and an anonymous requester on a browser of its own.
     pub fn new() -> Self {
-        Self::with_engine(Engine::builder().state_keys(test_keys()).build())
+        Self::with_engine(
+            Engine::builder()
+                .state_keys(test_keys())
+                .clock(Clock::manual(SystemTime::now()))
+                .build(),
+        )
     }
 
-    /// A harness on `engine` (which must have state keys).
+    /// A harness on `engine` (which must have state keys; give it a
+    /// [manual clock](Clock::manual) to use [`advance`](Self::advance)). Harnesses on one
+    /// engine share its rate limiter and render cache, each from a browser of its own.
     pub fn with_engine(engine: Arc<Engine>) -> Self {
         ComponentTest {
             engine,
             cx: LoadCx::new(),
+            browser: new_browser(),
             response: None,
             component: None,
             dirtied: Vec::new(),
         }
     }
 
-    /// Uses `cx` as every request's load context (a database handle, …).
+    /// Uses `cx` as every request's load context (a database handle, …). The harness's
+    /// browser is added to it, unless it names a [`Browser`] itself.
     pub fn context(mut self, cx: LoadCx) -> Self {
         self.cx = cx;
         self
+    }
+
+    /// Makes the requests from the browser `id` from now on: give two harnesses the same id
+    /// to play one browser, or change it to play a token carried to another device.
+    ///
+    /// ```
+    /// # use pjx::prelude::*;
+    /// # use pjx::testing::ComponentTest;
+    /// # #[component(name = "note", source = "<p>{{ text }}</p>")]
+    /// # #[derive(serde::Serialize, serde::Deserialize)]
+    /// # pub struct Note { text: String }
+    /// # #[component]
+    /// # impl Note { fn mount() -> Note { Note { text: String::new() } } fn on_clear(&mut self) {} }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let mut t = ComponentTest::<Note>::new();
+    /// t.mount(()).await.unwrap();
+    /// t.browser("another device");
+    /// let e = t.dispatch("clear", serde_json::json!({})).await.unwrap_err();
+    /// assert_eq!((e.status(), e.code()), (403, "state_not_yours"));
+    /// # }
+    /// ```
+    pub fn browser(&mut self, id: impl Into<String>) -> &mut Self {
+        self.browser = Browser::known(id);
+        self
+    }
+
+    /// Moves the engine's clock forward by `by`: tokens issued before may expire. Panics
+    /// unless the engine has a manual clock (every [`new`](Self::new) harness has).
+    ///
+    /// ```
+    /// # use pjx::prelude::*;
+    /// # use pjx::testing::ComponentTest;
+    /// # #[component(name = "memo", source = "<p>{{ text }}</p>")]
+    /// # #[derive(serde::Serialize, serde::Deserialize)]
+    /// # pub struct Memo { text: String }
+    /// # #[component]
+    /// # impl Memo { fn mount() -> Memo { Memo { text: String::new() } } fn on_clear(&mut self) {} }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let mut t = ComponentTest::<Memo>::new();
+    /// t.mount(()).await.unwrap();
+    /// t.advance(t.engine().state_max_age() + std::time::Duration::from_secs(1));
+    /// let e = t.dispatch("clear", serde_json::json!({})).await.unwrap_err();
+    /// assert_eq!((e.status(), e.code()), (400, "state_expired"));
+    /// # }
+    /// ```
+    pub fn advance(&mut self, by: Duration) -> &mut Self {
+        assert!(
+            self.engine.clock().is_manual(),
+            "pjx::testing: advance needs an engine with a manual clock (EngineBuilder::clock(Clock::manual(…)))"
+        );
+        self.engine.clock().advance(by);
+        self
+    }
+
+    /// The load context of the next request: the harness's, with its browser.
+    fn request_cx(&self) -> LoadCx {
+        let mut cx = self.cx.clone();
+        if cx.get::<Browser>().is_none() {
+            cx.insert(self.browser.clone());
+        }
+        cx
     }
 
     /// Makes the requests as `identity` from now on (`None`: anonymously).
@@ -375,7 +461,7 @@ impl<T: Stateful> ComponentTest<T> {
     pub async fn send(&mut self, request: EventRequest) -> Result<&EventResponse, EventError> {
         let scope = Scope::builder()
             .engine(Arc::clone(&self.engine))
-            .load_cx(self.cx.clone())
+            .load_cx(self.request_cx())
             .htmx_request(true)
             .build();
         let result = dispatch_to::<T>(&scope, request).await;
@@ -389,7 +475,7 @@ impl<T: Stateful> ComponentTest<T> {
     pub fn set_state(&mut self, state: T) -> &EventResponse {
         let scope = Scope::builder()
             .engine(Arc::clone(&self.engine))
-            .load_cx(self.cx.clone())
+            .load_cx(self.request_cx())
             .build();
         let response = scope
             .run_sync(|| crate::stateful::respond(&state))
@@ -407,12 +493,12 @@ impl<T: Stateful> ComponentTest<T> {
             .expect("pjx::testing: no component yet (nothing mounted, or the last mount was a render-cache hit)")
     }
 
-    /// The state as the client holds it: the last answer's token, verified and read (locked
-    /// fields at their defaults).
+    /// The state as the client holds it: the last answer's token, its signature verified
+    /// (whoever it was issued to, however old), and read (locked fields at their defaults).
     pub fn client_state(&self) -> T {
         let token = &self.last().state;
         test_keys_of(&self.engine)
-            .verify(T::TYPE_NAME, token)
+            .verify_signature(T::TYPE_NAME, token)
             .unwrap_or_else(|e| panic!("pjx::testing: the last state token does not verify: {e}"))
     }
 

@@ -3,10 +3,12 @@
 #![allow(dead_code)] // each test binary uses part of this
 
 use std::net::SocketAddr;
+use std::time::SystemTime;
 
 use actix_identity::IdentityMiddleware;
 use actix_web::{App, HttpServer, web};
 use cart::{Secrets, Store};
+use pjx::state::Clock;
 #[allow(unused_imports)]
 pub use pjx_testkit::browser;
 #[allow(unused_imports)] // not every test binary injects faults
@@ -14,11 +16,14 @@ pub use pjx_testkit::faults::{Rule, Rules};
 pub use pjx_testkit::http::*;
 use serde_json::Value;
 
-/// The cart app, exactly as `main` builds it, plus the rules, on 127.0.0.1:<random>.
+/// The cart app, exactly as `main` builds it, plus the rules and a clock the test moves, on
+/// 127.0.0.1:<random>.
 pub struct TestApp {
     pub addr: SocketAddr,
     pub rules: Rules,
     pub store: web::Data<Store>,
+    /// What state tokens are issued and checked by: advance it to make them expire.
+    pub clock: Clock,
 }
 
 /// The secrets every test app uses unless a test says otherwise.
@@ -34,11 +39,12 @@ impl TestApp {
     pub fn with_secrets(secrets: Secrets) -> TestApp {
         let store = web::Data::new(Store::open(None).unwrap());
         let rules = Rules::default();
+        let clock = Clock::manual(SystemTime::now());
         let (tx, rx) = std::sync::mpsc::channel();
-        let (app_store, app_rules) = (store.clone(), rules.clone());
+        let (app_store, app_rules, app_clock) = (store.clone(), rules.clone(), clock.clone());
         std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
-                let pjx = cart::pjx(&secrets);
+                let pjx = cart::pjx(&secrets).clock(app_clock);
                 let server = HttpServer::new(move || {
                     let rules = app_rules.clone();
                     App::new()
@@ -56,7 +62,12 @@ impl TestApp {
             });
         });
         let addr = rx.recv().unwrap();
-        TestApp { addr, rules, store }
+        TestApp {
+            addr,
+            rules,
+            store,
+            clock,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
