@@ -863,6 +863,8 @@ fn best_sellers_are_cached_until_an_order_is_placed() {
 fn best_sellers_refuse_unknown_params_and_are_rate_limited() {
     let app = TestApp::start();
     let mut eve = app.client();
+    // The page gives Eve's browser its identity, which her limits are then kept by.
+    eve.page();
     let mount = |who: &mut Shopper, params: &str| {
         who.htmx("best_sellers", "", "", "", &[("params", params)], "")
     };
