@@ -12,7 +12,7 @@
   // What is mounted, compactly: {"t":[types],"m":[[id, type index, hash prefix, load|null, depth]]},
   // depth being the number of listed regions holding the region (omitted when 0). A 16-digit
   // hash prefix is plenty to tell states apart.
-  const encode = (els, partial) => {
+  const encode = (els, page) => {
     const t = [], at = {}, m = [], open = [];
     for (const el of els) {
       while (open.length && !open[open.length - 1].contains(el)) open.pop();
@@ -25,9 +25,10 @@
       m.push(e);
     }
     const v = { t, m };
-    if (partial) {
-      // Every type on the page, listed or not: the server tells which dirtied keys concern them.
-      for (const el of regions()) { const ty = el.dataset.pjxType || ""; if (!(ty in at)) at[ty] = t.push(ty) - 1; }
+    if (page) {
+      // Partial: every type on the page, listed or not, for the server to say which dirtied
+      // keys concern them.
+      for (const el of page) { const ty = el.dataset.pjxType || ""; if (!(ty in at)) at[ty] = t.push(ty) - 1; }
       v.p = 1;
     }
     return json(v);
@@ -37,27 +38,42 @@
   // trigger and every region with the same load key, then every unkeyed region, then the
   // rest in page order, each with the regions holding it — and marks the list partial.
   const BUDGET = 32 * 1024;
+  // An entry's size in the header: exact for text that JSON escapes, else counted.
+  const PLAIN = /^[\x20-\x7e]*$/, size = (t) => t == null ? 4 : PLAIN.test(t) && !/["\\]/.test(t) ? t.length + 2 : json(t).length;
+  const cost = (r) => size(r.dataset.pjxId) + size(r.dataset.pjxLoad) + 30;
+  const holder = (r) => r.parentElement && r.parentElement.closest("[data-pjx-id]");
   const manifest = (elt) => {
-    const all = [...regions()], full = encode(all);
-    if (full.length <= BUDGET) return { header: full, omitted: null };
-    const keep = new Set(), want = [];
+    const all = [...regions()];
+    // Every entry is at least 26 bytes: only a page that may fit is encoded whole first.
+    if (all.length * 26 <= BUDGET) {
+      const full = encode(all);
+      if (full.length <= BUDGET) return { header: full, omitted: null };
+    }
+    const keep = new Set();
     let room = BUDGET - BUDGET / 16; // the rest: the type table and the estimates' slack
     const add = (el) => {
       const chain = [];
-      for (let r = el; r && !keep.has(r); r = r.parentElement && r.parentElement.closest("[data-pjx-id]")) chain.push(r);
-      const cost = chain.reduce((n, r) => n + json([r.dataset.pjxId, 0, (r.dataset.pjxHash || "").slice(0, 16), r.dataset.pjxLoad ?? null, 99]).length + 1, 0);
-      if (cost > room) return false;
-      room -= cost;
+      let n = 0;
+      for (let r = el; r && !keep.has(r); r = holder(r)) { chain.push(r); n += cost(r); }
+      if (n > room) return false;
+      room -= n;
       for (const r of chain) keep.add(r);
       return true;
     };
     const own = [];
-    for (let r = elt && elt.closest && elt.closest("[data-pjx-id]"); r; r = r.parentElement && r.parentElement.closest("[data-pjx-id]")) own.push(r);
+    for (let r = elt && elt.closest && elt.closest("[data-pjx-id]"); r; r = holder(r)) own.push(r);
     const loads = new Set(own.map((r) => r.dataset.pjxLoad).filter((l) => l != null));
-    want.push(...own, ...all.filter((r) => loads.has(r.dataset.pjxLoad)), ...all.filter((r) => r.dataset.pjxLoad == null), ...all);
-    for (const r of want) if (!keep.has(r) && !add(r) && room < 64) break;
+    const want = [...own];
+    if (loads.size) want.push(...all.filter((r) => loads.has(r.dataset.pjxLoad)));
+    want.push(...all.filter((r) => r.dataset.pjxLoad == null), ...all);
+    // Regions are much alike: once a few in a row no longer fit, none will.
+    let misses = 0;
+    for (const r of want) {
+      if (keep.has(r)) continue;
+      if (add(r)) misses = 0; else if (++misses > 16 || room < 64) break;
+    }
     const listed = all.filter((r) => keep.has(r));
-    return { header: encode(listed, true), omitted: all.filter((r) => !keep.has(r)) };
+    return { header: encode(listed, all), omitted: all.filter((r) => !keep.has(r)) };
   };
   // Whether a dirtied wire key (`todos`, `todos:7`) concerns a region: a whole key every region
   // reacting to it; a keyed key the keyed regions of that instance and every unkeyed one.

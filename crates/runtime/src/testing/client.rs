@@ -170,12 +170,15 @@ impl ClientManifest {
     pub fn within(page: &Dom, trigger: Option<&str>, budget: usize) -> ClientManifest {
         let all = regions(page);
         let every: Vec<usize> = (0..all.len()).collect();
-        let full = encode(&all, &every, false);
-        if full.len() <= budget {
-            return ClientManifest {
-                header: full,
-                omitted: Vec::new(),
-            };
+        // Every entry is at least 26 bytes: only a page that may fit is encoded whole first.
+        if all.len().saturating_mul(26) <= budget {
+            let full = encode(&all, &every, false);
+            if full.len() <= budget {
+                return ClientManifest {
+                    header: full,
+                    omitted: Vec::new(),
+                };
+            }
         }
         // The regions holding the trigger, every region with their load keys, the unkeyed
         // regions, then the rest in page order; each with the regions holding it.
@@ -200,17 +203,11 @@ impl ClientManifest {
         let mut keep = vec![false; all.len()];
         // What the type table and the estimates may take beyond the entries.
         let mut room = (budget - budget / 16) as isize;
+        // As pjx.js estimates an entry: its id and load as JSON, and 30 bytes of the rest.
         let cost = |i: usize| {
+            let json_len = |t: &str| serde_json::to_string(t).map_or(0, |s| s.len());
             let r = &all[i];
-            let hash = &r.hash[..r.hash.len().min(16)];
-            serde_json::to_string(&(
-                &r.id,
-                0,
-                hash,
-                r.load.as_deref(),
-                99,
-            ))
-            .map_or(0, |s| s.len() + 1) as isize
+            (json_len(&r.id) + r.load.as_deref().map_or(4, json_len) + 30) as isize
         };
         for i in want {
             if keep[i] {
