@@ -1055,3 +1055,69 @@ fn the_shared_cache_spans_requests_until_invalidated() {
         assert_eq!(world.loads(), ["row(2)", "row(3)", "count", "row(2)"]);
     });
 }
+
+/// A key type whose text form (`to_wire`) is not its `Display`.
+#[derive(Clone, Debug, PartialEq)]
+struct UserId(u64);
+
+impl std::fmt::Display for UserId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "user #{}", self.0)
+    }
+}
+
+impl pjx::LoadKey for UserId {
+    fn to_wire(&self) -> String {
+        format!("u{}", self.0)
+    }
+    fn from_wire(wire: &str) -> Option<Self> {
+        wire.strip_prefix('u')?.parse().ok().map(UserId)
+    }
+}
+
+#[derive(MutationKey)]
+enum UserKeys {
+    Users,
+}
+
+static VISITS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+#[reactive(react = [UserKeys::Users], source = "<p>{{ visits }}</p>")]
+#[derive(Serialize)]
+struct Profile {
+    #[pjx_key]
+    user: UserId,
+    visits: u32,
+}
+
+#[reactive]
+impl Profile {
+    fn load(user: UserId) -> Result<Self, LoadError> {
+        Ok(Profile {
+            user,
+            visits: VISITS.load(std::sync::atomic::Ordering::SeqCst),
+        })
+    }
+}
+
+impl Serialize for UserId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(self.0)
+    }
+}
+
+#[test]
+fn a_keyed_key_names_its_instance_as_regions_stamp_it() {
+    futures_lite_block_on(async {
+        let mut page = pjx::testing::PageTest::render::<Profile>(UserId(7)).await;
+        assert!(page.html().contains(r#"data-pjx-load="u7""#), "{}", page.html());
+        let run = page
+            .run(async {
+                VISITS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                pjx::record_mutation([UserKeys::Users.at(UserId(7))]);
+            })
+            .await;
+        assert_eq!(run.dirtied, ["users:u7"]);
+        assert_eq!(run.swapped(), ["profile-u7"]);
+    });
+}

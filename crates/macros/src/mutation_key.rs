@@ -249,11 +249,12 @@ fn expand(model: &Model) -> TokenStream {
                 }
             }
 
-            /// This key narrowed to one instance, e.g. `todos:7`.
+            /// This key narrowed to one instance, e.g. `todos:7`: the load key of the keyed
+            /// regions it concerns, written as they stamp it.
             #[inline]
             pub fn at(
                 self,
-                instance: impl ::pjx::__private::fmt::Display,
+                instance: impl ::pjx::__private::Instance,
             ) -> ::pjx::__private::Keyed<Self> {
                 ::pjx::__private::Keyed::new(self, instance)
             }

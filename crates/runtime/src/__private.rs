@@ -22,7 +22,7 @@ pub use crate::component::{
     write_nested,
 };
 pub use crate::hash::{CanonicalError, HashState, StateWriter};
-pub use crate::key::{IntoKey, Key, Keyed, MutationKey, ReactSet};
+pub use crate::key::{Instance, IntoKey, Key, Keyed, MutationKey, ReactSet};
 pub use crate::load::{LoadCx, LoadError, LoadKey, NoKey};
 pub use crate::ratelimit::RateLimit;
 pub use crate::registry::{KeySet, ReactiveType};

@@ -47,8 +47,10 @@ pub trait MutationKey:
     /// The wire name of this key, e.g. `todo-list`.
     fn wire_name(self) -> &'static str;
 
-    /// This key narrowed to one instance: `Keys::Todos.at(7)` is `todos:7`.
-    fn at(self, instance: impl fmt::Display) -> Keyed<Self> {
+    /// This key narrowed to one instance: `Keys::Todos.at(7)` is `todos:7`. The instance is
+    /// written as the keyed regions it concerns stamp their load key
+    /// ([`LoadKey::to_wire`](crate::LoadKey::to_wire)), so the two always match.
+    fn at(self, instance: impl Instance) -> Keyed<Self> {
         Keyed::new(self, instance)
     }
 
@@ -66,11 +68,11 @@ pub struct Keyed<K> {
 }
 
 impl<K: MutationKey> Keyed<K> {
-    /// Narrows `key` to the instance whose load key displays as `instance`.
-    pub fn new(key: K, instance: impl fmt::Display) -> Self {
+    /// Narrows `key` to the instance whose load key is `instance`.
+    pub fn new(key: K, instance: impl Instance) -> Self {
         Keyed {
             key,
-            instance: instance.to_string().into_boxed_str(),
+            instance: instance.to_instance().into_boxed_str(),
         }
     }
 
@@ -90,6 +92,65 @@ impl<K: MutationKey> fmt::Display for Keyed<K> {
         write!(f, "{}:{}", self.key.wire_name(), self.instance)
     }
 }
+
+/// What names one instance of a key: a load key (`#[pjx_key]` type), written as keyed regions
+/// stamp it in `data-pjx-load` ([`LoadKey::to_wire`](crate::LoadKey::to_wire)). A custom key
+/// type therefore implements [`LoadKey`](crate::LoadKey), and `Keys::X.at(id)` matches the
+/// regions loaded with `id` whatever its `Display` says.
+///
+/// ```
+/// use pjx::{LoadKey, MutationKey};
+/// # #[derive(MutationKey)] enum Keys { Users }
+/// #[derive(Clone)]
+/// struct UserId(u64);
+/// impl std::fmt::Display for UserId {
+///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { write!(f, "user #{}", self.0) }
+/// }
+/// impl LoadKey for UserId {
+///     fn to_wire(&self) -> String { format!("u{}", self.0) }
+///     fn from_wire(wire: &str) -> Option<Self> { wire.strip_prefix('u')?.parse().ok().map(UserId) }
+/// }
+/// assert_eq!(Keys::Users.at(UserId(7)).to_string(), "users:u7");
+/// assert_eq!(Keys::Users.at("ann").to_string(), "users:ann");
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot name an instance of a key",
+    label = "not a load key",
+    note = "`Keys::X.at(…)` takes the load key of the keyed regions it concerns: an integer, a string, or a type implementing `pjx::LoadKey`"
+)]
+pub trait Instance {
+    /// The instance's text: the load key as stamped.
+    fn to_instance(&self) -> String;
+}
+
+impl<T: crate::LoadKey> Instance for T {
+    fn to_instance(&self) -> String {
+        self.to_wire()
+    }
+}
+
+impl Instance for &str {
+    fn to_instance(&self) -> String {
+        (*self).to_owned()
+    }
+}
+
+// References to the built-in load keys (a blanket `&T` would overlap the impl above); for a
+// reference to a key type of your own, pass it by value (`.at(id.clone())`).
+macro_rules! instance_by_ref {
+    ($($ty:ty),*) => {$(
+        impl Instance for &$ty {
+            fn to_instance(&self) -> String {
+                crate::LoadKey::to_wire(*self)
+            }
+        }
+    )*};
+}
+
+instance_by_ref!(
+    i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, bool, char, String,
+    Box<str>, std::sync::Arc<str>
+);
 
 /// A key of any [`MutationKey`] type, possibly narrowed to one instance.
 ///

@@ -54,7 +54,7 @@ pub use cache::invalidate;
 pub use component::{Asset, Component, Load, Reactive, RenderError, RenderErrorKind};
 pub use engine::{DevMode, Engine};
 pub use hash::{HashState, StateHash};
-pub use key::{IntoKey, Key, Keyed, MutationKey, ReactSet};
+pub use key::{Instance, IntoKey, Key, Keyed, MutationKey, ReactSet};
 pub use load::{LoadCx, LoadError, LoadKey, NoKey};
 pub use oob::{Reply, reply};
 pub use registry::Registry;
