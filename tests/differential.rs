@@ -461,5 +461,8 @@ fn partial_manifests_and_sync_requests_give_the_same_page() {
         sent += s;
         syncs += n;
     }
-    assert!(sent > 1_000 && syncs > 100, "only {sent} fragments, {syncs} syncs");
+    assert!(
+        sent > 1_000 && syncs > 100,
+        "only {sent} fragments, {syncs} syncs"
+    );
 }

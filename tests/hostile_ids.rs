@@ -84,7 +84,10 @@ impl Tag {
 }
 
 fn tags(req: &actix_web::HttpRequest) -> Arc<Tags> {
-    req.app_data::<web::Data<Tags>>().unwrap().clone().into_inner()
+    req.app_data::<web::Data<Tags>>()
+        .unwrap()
+        .clone()
+        .into_inner()
 }
 
 async fn page(req: actix_web::HttpRequest) -> HttpResponse {
@@ -94,11 +97,13 @@ async fn page(req: actix_web::HttpRequest) -> HttpResponse {
         .into_iter()
         .map(|name| Tag::load(name, &cx).unwrap().to_html().unwrap())
         .collect();
-    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(format!(
-        r#"<!doctype html><html><head><title>tags</title></head><body>
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(format!(
+            r#"<!doctype html><html><head><title>tags</title></head><body>
 <main><p id="canary">canary</p><ul class="tags">{rows}</ul>
 <button id="bump" hx-post="/bump">bump</button></main></body></html>"#
-    ))
+        ))
 }
 
 async fn bump(req: actix_web::HttpRequest) -> HttpResponse {
@@ -177,11 +182,19 @@ async fn hostile_ids_update_and_delete_exactly_themselves() {
                 .collect(),
         )
     };
-    assert_eq!(js(&client, TAGS).await, expect(1, false, &[]), "the page as served");
+    assert_eq!(
+        js(&client, TAGS).await,
+        expect(1, false, &[]),
+        "the page as served"
+    );
     js(&client, WATCH).await;
 
     // Every tag changes: fifteen out-of-band swaps, each replacing its own region.
-    js(&client, "document.querySelector('#bump').click(); return true").await;
+    js(
+        &client,
+        "document.querySelector('#bump').click(); return true",
+    )
+    .await;
     wait_for(
         &client,
         "return [...document.querySelectorAll('li.tag')].every(li => li.textContent.endsWith(' v2'))",
@@ -218,7 +231,10 @@ async fn hostile_ids_update_and_delete_exactly_themselves() {
     }
     wait_for(
         &client,
-        &format!("return document.querySelectorAll('li.tag').length === {}", IDS.len() - 2),
+        &format!(
+            "return document.querySelectorAll('li.tag').length === {}",
+            IDS.len() - 2
+        ),
         Duration::from_secs(10),
         "two tags deleted",
     )
@@ -229,7 +245,11 @@ async fn hostile_ids_update_and_delete_exactly_themselves() {
     let mut expected = expect(2, true, &["a, body, b", "x'] , body [y='"]);
     assert_eq!(left, expected, "the others are the very nodes they were");
     // And what is left still updates.
-    js(&client, "document.querySelector('#bump').click(); return true").await;
+    js(
+        &client,
+        "document.querySelector('#bump').click(); return true",
+    )
+    .await;
     wait_for(
         &client,
         "return [...document.querySelectorAll('li.tag')].every(li => li.textContent.endsWith(' v3'))",

@@ -618,9 +618,7 @@ fn one_record_under_two_ids_is_loaded_once_and_stamped_twice() {
     assert_eq!(reply.walk.swapped(), ["row-1", "pinned"]);
     assert_eq!(
         reply.walk.regions().nth(2).unwrap().1,
-        &Outcome::SkipExcluded(Excluded::Duplicate {
-            of: "row-1".into()
-        })
+        &Outcome::SkipExcluded(Excluded::Duplicate { of: "row-1".into() })
     );
     let dom = pjx::testing::Dom::new(format!("<x>{}</x>", reply.body));
     for id in ["row-1", "pinned"] {
@@ -1110,7 +1108,11 @@ impl Serialize for UserId {
 fn a_keyed_key_names_its_instance_as_regions_stamp_it() {
     futures_lite_block_on(async {
         let mut page = pjx::testing::PageTest::render::<Profile>(UserId(7)).await;
-        assert!(page.html().contains(r#"data-pjx-load="u7""#), "{}", page.html());
+        assert!(
+            page.html().contains(r#"data-pjx-load="u7""#),
+            "{}",
+            page.html()
+        );
         let run = page
             .run(async {
                 VISITS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -1120,4 +1122,43 @@ fn a_keyed_key_names_its_instance_as_regions_stamp_it() {
         assert_eq!(run.dirtied, ["users:u7"]);
         assert_eq!(run.swapped(), ["profile-u7"]);
     });
+}
+
+/// A guarded singleton whose `load` reads who asks.
+#[reactive(react = [UserKeys::Users], permissions = [IsAuthenticated], source = "<p>{{ me }}</p>")]
+#[derive(Serialize)]
+struct Inbox {
+    me: String,
+}
+
+#[reactive]
+impl Inbox {
+    fn load(cx: &LoadCx) -> Result<Self, LoadError> {
+        Ok(Inbox {
+            me: cx.identity().map(|i| i.id.clone()).unwrap_or_default(),
+        })
+    }
+}
+
+#[test]
+fn the_shared_cache_keeps_a_guarded_types_loads_per_user() {
+    let engine = Engine::builder()
+        .registry(Registry::of(&[ReactiveType::of::<Inbox>()]).unwrap())
+        .invalidation(Arc::new(InProcess))
+        .build();
+    let load_as = |who: &str| {
+        let scope = Scope::builder()
+            .engine(Arc::clone(&engine))
+            .load_cx(LoadCx::new().with(pjx::Identity::user(who)))
+            .build();
+        futures_lite_block_on(scope.load::<Inbox>(pjx::NoKey))
+            .unwrap()
+            .me
+            .clone()
+    };
+    assert_eq!(load_as("ann"), "ann");
+    // Bob is not served Ann's cached inbox; each is cached for its own user.
+    assert_eq!(load_as("bob"), "bob");
+    assert_eq!(load_as("ann"), "ann");
+    assert_eq!(engine.shared_cache().unwrap().len(), 2);
 }

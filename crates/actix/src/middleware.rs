@@ -8,8 +8,8 @@ use actix_web::HttpMessage;
 use actix_web::HttpResponse;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
-use actix_web::http::{Method, StatusCode};
 use actix_web::http::header::HeaderMap;
+use actix_web::http::{Method, StatusCode};
 use futures_util::future::LocalBoxFuture;
 use pjx::{LoadCx, Scope};
 

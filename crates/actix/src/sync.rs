@@ -89,11 +89,7 @@ pub(crate) async fn answer(req: ServiceRequest, config: &Config) -> ServiceRespo
     let engine = config.engine();
     let limits = *engine.limits();
     let response = async {
-        if !http
-            .headers()
-            .get("hx-request")
-            .is_some_and(|v| v == "true")
-        {
+        if http.headers().get("hx-request").is_none_or(|v| v != "true") {
             return Err(EventError::CrossSite(CrossSite::FormWithoutHtmx));
         }
         // Form encoding can triple the manifest's size.

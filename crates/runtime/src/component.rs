@@ -299,7 +299,8 @@ pub(crate) fn stamp_region(
     stamp: &Stamp<'_>,
 ) -> Result<(), RenderError> {
     debug_assert!(region_id::check(stamp.id).is_ok(), "{}", stamp.id);
-    stamp_root(html, start, stamp).map_err(|e| RenderError::new(type_name, RenderErrorKind::Root(e)))
+    stamp_root(html, start, stamp)
+        .map_err(|e| RenderError::new(type_name, RenderErrorKind::Root(e)))
 }
 
 /// Renders any component's template through askama. What generated

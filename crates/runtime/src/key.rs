@@ -148,8 +148,23 @@ macro_rules! instance_by_ref {
 }
 
 instance_by_ref!(
-    i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, bool, char, String,
-    Box<str>, std::sync::Arc<str>
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    isize,
+    u8,
+    u16,
+    u32,
+    u64,
+    u128,
+    usize,
+    bool,
+    char,
+    String,
+    Box<str>,
+    std::sync::Arc<str>
 );
 
 /// A key of any [`MutationKey`] type, possibly narrowed to one instance.

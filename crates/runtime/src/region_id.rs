@@ -144,7 +144,8 @@ mod tests {
         ] {
             let selector = selector(id);
             let parts = htmx_parts(&selector);
-            assert_eq!(parts, [selector.clone()], "{id:?} splits into {parts:?}");
+            assert_eq!(parts.len(), 1, "{id:?} splits into {parts:?}");
+            assert_eq!(parts[0], selector);
             assert!(selector.starts_with("[data-pjx-id='") && selector.ends_with("']"));
             // Inside the quotes, every `'` is escaped by a backslash that is not itself escaped.
             let inner = &selector["[data-pjx-id='".len()..selector.len() - 2];

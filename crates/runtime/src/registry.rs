@@ -118,7 +118,11 @@ impl ReactiveType {
 
     /// Renders a value of this type's template, unstamped, appending to `out` (then stamp a
     /// copy per region showing it with [`stamp`](Self::stamp)).
-    pub fn render_template(&self, value: &AnyComponent, out: &mut String) -> Result<(), RenderError> {
+    pub fn render_template(
+        &self,
+        value: &AnyComponent,
+        out: &mut String,
+    ) -> Result<(), RenderError> {
         (self.render_template)(value, out)
     }
 

@@ -367,7 +367,10 @@ pub async fn walk(scope: &Scope) -> WalkReport {
     let parents = manifest.parents();
     let covers = |index: usize, outcomes: &[Option<Outcome>], sent: &[Option<Sent>]| {
         sent[index].is_some()
-            || matches!(outcomes[index], Some(Outcome::SkipExcluded(Excluded::InBody)))
+            || matches!(
+                outcomes[index],
+                Some(Outcome::SkipExcluded(Excluded::InBody))
+            )
             || rendered.contains(entries[index].id)
     };
     let mut covered: Vec<(usize, Box<str>)> = Vec::new();
@@ -394,7 +397,9 @@ pub async fn walk(scope: &Scope) -> WalkReport {
     }
     for (index, within_id) in covered {
         sent[index] = None;
-        outcomes[index] = Some(Outcome::SkipExcluded(Excluded::Nested { within: within_id }));
+        outcomes[index] = Some(Outcome::SkipExcluded(Excluded::Nested {
+            within: within_id,
+        }));
     }
 
     // What the fragments put in the page: the swapped regions and the regions inside them.

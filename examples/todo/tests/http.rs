@@ -358,9 +358,8 @@ fn forged_manifests_cannot_escape_or_inflate_the_response() {
     // the selector on); the bad key and unknown type are skipped; the forged hash means
     // nothing; the counter reported under two ids is loaded once and updated under each.
     assert!(
-        res.body.contains(
-            r#"hx-swap-oob="outerHTML:[data-pjx-id='x\'] \2c  body\2c  [y=\'']""#
-        ),
+        res.body
+            .contains(r#"hx-swap-oob="outerHTML:[data-pjx-id='x\'] \2c  body\2c  [y=\'']""#),
         "{}",
         res.body
     );

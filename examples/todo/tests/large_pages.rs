@@ -56,7 +56,10 @@ fn a_page_of_10000_rows_works_for_every_kind_of_request() {
     // A toggle: the row (the primary) and the counts; nothing left out is concerned.
     let sent = client_manifest(&page, Some("row-5000"));
     let res = htmx(&app, "POST", "/rows/5000/toggle", &sent);
-    assert!(res.body.starts_with("<li id=\"row-5000\" class=\"todo todo--done\""));
+    assert!(
+        res.body
+            .starts_with("<li id=\"row-5000\" class=\"todo todo--done\"")
+    );
     assert!(res.body.contains(">9999 left<"), "{}", res.body);
     assert!(sync(&app, &page, &sent, &res).is_none());
 
@@ -121,9 +124,8 @@ fn the_sync_request_updates_the_regions_a_partial_header_left_out() {
 #[test]
 fn forged_sync_requests_cost_at_most_the_walk_budget() {
     let app = app_with(3);
-    let post = |headers: &[(&str, &str)], body: &str| {
-        app.request("POST", "/_pjx/sync", headers, body)
-    };
+    let post =
+        |headers: &[(&str, &str)], body: &str| app.request("POST", "/_pjx/sync", headers, body);
     let form = [
         ("HX-Request", "true"),
         ("Content-Type", "application/x-www-form-urlencoded"),
@@ -144,7 +146,10 @@ fn forged_sync_requests_cost_at_most_the_walk_budget() {
     // Under the budget: one forged row's id is walked like any other (a delete, nothing else).
     let body = form_body(&[
         ("keys", r#"["todos", "nope", "todos:x:y"]"#),
-        ("mounted", r#"{"t":["item_row"],"m":[["a, body",0,"00","999"]]}"#),
+        (
+            "mounted",
+            r#"{"t":["item_row"],"m":[["a, body",0,"00","999"]]}"#,
+        ),
     ]);
     let res = post(&form, &body);
     assert_eq!(res.status, 200, "{}", res.body);

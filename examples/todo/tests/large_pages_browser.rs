@@ -51,7 +51,11 @@ async fn a_page_of_10000_rows_works_for_every_kind_of_request() {
     let app = app_with(10_000);
     let client = browser::open(&app.url("/")).await;
     assert_eq!(
-        js(&client, "return document.querySelectorAll('[data-pjx-id]').length").await,
+        js(
+            &client,
+            "return document.querySelectorAll('[data-pjx-id]').length"
+        )
+        .await,
         10_004
     );
     js(&client, SPY).await;
@@ -129,10 +133,7 @@ async fn a_page_of_10000_rows_works_for_every_kind_of_request() {
     assert_eq!(seen["errors"], Value::Array(vec![]), "{seen}");
     assert_eq!(seen["noTarget"], 0, "{seen}");
     // None of these concerned a region left out of the header: no sync request.
-    assert!(
-        !seen["paths"].to_string().contains("/_pjx/sync"),
-        "{seen}"
-    );
+    assert!(!seen["paths"].to_string().contains("/_pjx/sync"), "{seen}");
 
     // Marking all done concerns every row: more than the walk's budget, so the page reloads
     // and shows the truth.
@@ -182,7 +183,11 @@ async fn rows_left_out_of_the_header_are_updated_by_the_sync_request() {
     .await;
     settle(&client).await;
     let seen = spy(&client).await;
-    assert_eq!(js(&client, "return window.samePage").await, true, "no reload");
+    assert_eq!(
+        js(&client, "return window.samePage").await,
+        true,
+        "no reload"
+    );
     assert_eq!(
         seen["paths"],
         serde_json::json!(["/todos/complete-all", "/_pjx/sync"]),
@@ -238,19 +243,30 @@ async fn a_failed_request_says_why_and_releases_its_indicators() {
     assert_eq!(seen["errors"][0]["status"], 502, "{seen}");
     assert_eq!(seen["errors"][0]["code"], "http_502");
     assert_eq!(
-        js(&client, "return document.querySelectorAll('.pjx-loading').length").await,
+        js(
+            &client,
+            "return document.querySelectorAll('.pjx-loading').length"
+        )
+        .await,
         0
     );
     app.rules.clear();
 
     // The refusal actix-web gives a request head over 128 KiB, named.
-    app.rules.set("/rows/3/toggle", Rule::fail(431, Duration::ZERO));
+    app.rules
+        .set("/rows/3/toggle", Rule::fail(431, Duration::ZERO));
     js(
         &client,
         "document.querySelector('#row-3 .todo__check').click(); return true",
     )
     .await;
-    wait_for(&client, "return spy.errors.length === 2", 10 * SECOND, "pjx:error 431").await;
+    wait_for(
+        &client,
+        "return spy.errors.length === 2",
+        10 * SECOND,
+        "pjx:error 431",
+    )
+    .await;
     let seen = spy(&client).await;
     assert_eq!(
         seen["errors"][1],
@@ -283,7 +299,11 @@ async fn a_failed_request_says_why_and_releases_its_indicators() {
     );
     assert_eq!(js(&client, "return window.pjx.lit.size").await, 0);
     assert_eq!(
-        js(&client, "return document.querySelectorAll('.pjx-loading').length").await,
+        js(
+            &client,
+            "return document.querySelectorAll('.pjx-loading').length"
+        )
+        .await,
         0
     );
     client.close().await.unwrap();

@@ -276,9 +276,7 @@ fn concerns(region: &Region, key: &str) -> bool {
             || key
                 .strip_prefix(name.as_str())
                 .and_then(|rest| rest.strip_prefix(':'))
-                .is_some_and(|instance| {
-                    region.load.as_deref().is_none_or(|load| load == instance)
-                })
+                .is_some_and(|instance| region.load.as_deref().is_none_or(|load| load == instance))
     })
 }
 
@@ -334,7 +332,10 @@ mod tests {
             assert!(ids.contains(&id), "{id} not listed");
         }
         assert!(!sent.omitted.is_empty() && !sent.omitted.contains(&"row-2500".to_owned()));
-        assert_eq!(manifest.parents()[ids.iter().position(|i| *i == "row-2500").unwrap()], Some(1));
+        assert_eq!(
+            manifest.parents()[ids.iter().position(|i| *i == "row-2500").unwrap()],
+            Some(1)
+        );
     }
 
     #[test]
