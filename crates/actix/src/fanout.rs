@@ -5,15 +5,52 @@ use actix_web::body::{BodySize, BoxBody, MessageBody, to_bytes};
 use actix_web::dev::ServiceResponse;
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
-use pjx::{Asset, Scope};
+use pjx::{Asset, Key, Scope};
 
 use crate::config::Config;
-use crate::{runtime, sync};
+use crate::runtime;
 
 /// `HX-Reswap: none` keeps htmx from swapping an empty primary into the target.
 pub const HX_RESWAP: HeaderName = HeaderName::from_static("hx-reswap");
 /// `HX-Redirect`: where htmx should navigate (sent instead of a 3xx).
 pub const HX_REDIRECT: HeaderName = HeaderName::from_static("hx-redirect");
+/// The dirtied keys a client with a partial manifest must check the regions it left out
+/// against: a JSON list of wire keys.
+pub const X_PJX_DIRTIED: HeaderName = HeaderName::from_static("x-pjx-dirtied");
+/// `HX-Refresh: true`: the page reloads itself (the walk had more to load than its budget).
+pub const HX_REFRESH: HeaderName = HeaderName::from_static("hx-refresh");
+
+/// Adds the headers a walk asks for: `HX-Refresh` when it was over its budget,
+/// `X-PJX-Dirtied` for a partial manifest.
+pub(crate) fn walk_headers(headers: &mut HeaderMap, walk: &pjx::walk::WalkReport) {
+    if walk.over_budget {
+        headers.insert(HX_REFRESH, HeaderValue::from_static("true"));
+    }
+    if !walk.dirtied_for_client.is_empty() {
+        let keys: Vec<String> = walk.dirtied_for_client.iter().map(Key::to_string).collect();
+        if let Ok(value) = HeaderValue::from_str(&ascii_json(&keys)) {
+            headers.insert(X_PJX_DIRTIED, value);
+        }
+    }
+}
+
+/// A JSON list of strings in visible ASCII (header values may hold nothing else): every
+/// other character as a `\u` escape.
+fn ascii_json(items: &[String]) -> String {
+    let json = serde_json::to_string(items).unwrap_or_else(|_| "[]".into());
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c.is_ascii() && !c.is_ascii_control() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out
+}
 
 fn is_html_or_untyped(headers: &HeaderMap) -> bool {
     match headers
@@ -115,7 +152,7 @@ async fn fan_out<B: MessageBody + 'static>(
     let mut res = res.map_body(|_, _| BoxBody::new(reply.body));
     let headers = res.headers_mut();
     headers.remove(header::CONTENT_LENGTH);
-    sync::walk_headers(headers, &reply.walk);
+    walk_headers(headers, &reply.walk);
     if reply.empty_primary {
         headers.insert(HX_RESWAP, HeaderValue::from_static("none"));
     }
@@ -181,4 +218,17 @@ fn find_ascii_case_insensitive(haystack: &str, needle: &str) -> Option<usize> {
         .as_bytes()
         .windows(needle.len())
         .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_json_is_visible_ascii() {
+        let keys = vec!["todos:7".to_owned(), "tags:é\u{1F600}\"".to_owned()];
+        let json = ascii_json(&keys);
+        assert!(json.bytes().all(|b| (0x20..0x7f).contains(&b)), "{json}");
+        assert_eq!(serde_json::from_str::<Vec<String>>(&json).unwrap(), keys);
+    }
 }

@@ -46,12 +46,12 @@ pub use config::{
     AddrSource, BrowserSource, ContextFactory, DEFAULT_EVENT_BODY_LIMIT, IdentitySource, Pjx,
 };
 pub use fanout::{HX_REDIRECT, HX_RESWAP};
+pub use fanout::{HX_REFRESH, X_PJX_DIRTIED};
 pub use htmx::Htmx;
 pub use middleware::PjxMiddleware;
 pub use render::{Error, Html, Render, Rendered};
 pub use runtime::{HTMX_JS, HTMX_VERSION, PJX_JS, PREFIX, client_script, htmx_url, pjx_js_url};
 pub use scope::RequestScope;
-pub use sync::{HX_REFRESH, X_PJX_DIRTIED};
 
 /// `use pjx_actix::prelude::*;` for `ItemRow::render(key)` and the usual types.
 pub mod prelude {

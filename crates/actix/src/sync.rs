@@ -17,7 +17,7 @@
 use actix_web::HttpResponse;
 use actix_web::body::BoxBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderValue};
 use futures_util::StreamExt as _;
 use pjx::manifest::Manifest;
 use pjx::stateful::{CrossSite, EventError};
@@ -25,50 +25,12 @@ use pjx::{Key, Registry, Scope};
 
 use crate::components::error_response;
 use crate::config::Config;
-use crate::fanout::HX_RESWAP;
+use crate::fanout::{HX_RESWAP, walk_headers};
 use crate::runtime::PREFIX;
-
-/// The dirtied keys a client with a partial manifest must check the regions it left out
-/// against: a JSON list of wire keys.
-pub const X_PJX_DIRTIED: HeaderName = HeaderName::from_static("x-pjx-dirtied");
-/// `HX-Refresh: true`: the page reloads itself (the walk had more to load than its budget).
-pub const HX_REFRESH: HeaderName = HeaderName::from_static("hx-refresh");
 
 /// Whether `path` is the sync route.
 pub(crate) fn is_sync_path(path: &str) -> bool {
     path.strip_prefix(PREFIX) == Some("sync")
-}
-
-/// Adds the headers a walk asks for: `HX-Refresh` when it was over its budget,
-/// `X-PJX-Dirtied` for a partial manifest.
-pub(crate) fn walk_headers(headers: &mut HeaderMap, walk: &pjx::walk::WalkReport) {
-    if walk.over_budget {
-        headers.insert(HX_REFRESH, HeaderValue::from_static("true"));
-    }
-    if !walk.dirtied_for_client.is_empty() {
-        let keys: Vec<String> = walk.dirtied_for_client.iter().map(Key::to_string).collect();
-        if let Ok(value) = HeaderValue::from_str(&ascii_json(&keys)) {
-            headers.insert(X_PJX_DIRTIED, value);
-        }
-    }
-}
-
-/// A JSON list of strings in visible ASCII (header values may hold nothing else): every
-/// other character as a `\u` escape.
-fn ascii_json(items: &[String]) -> String {
-    let json = serde_json::to_string(items).unwrap_or_else(|_| "[]".into());
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        if c.is_ascii() && !c.is_ascii_control() {
-            out.push(c);
-        } else {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{unit:04x}"));
-            }
-        }
-    }
-    out
 }
 
 /// The registered key a wire key names (`todos`, or `todos:7`), if any.
@@ -157,17 +119,4 @@ pub(crate) async fn answer(req: ServiceRequest, config: &Config) -> ServiceRespo
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn header_json_is_visible_ascii() {
-        let keys = vec!["todos:7".to_owned(), "tags:é\u{1F600}\"".to_owned()];
-        let json = ascii_json(&keys);
-        assert!(json.bytes().all(|b| (0x20..0x7f).contains(&b)), "{json}");
-        assert_eq!(serde_json::from_str::<Vec<String>>(&json).unwrap(), keys);
-    }
 }
