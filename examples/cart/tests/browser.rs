@@ -199,9 +199,11 @@ async fn a_failing_request_rolls_the_patch_back_exactly() {
         "the second rollback",
     )
     .await;
+    // The injected 500 above (not pjx's JSON) was reported too, generically.
     let errors = js(&client, "return window.errors").await;
-    assert_eq!(errors[0]["status"], 422, "{errors}");
-    assert_eq!(errors[0]["field"], "size");
+    assert_eq!(errors[0]["code"], "http_500", "{errors}");
+    assert_eq!(errors[1]["status"], 422, "{errors}");
+    assert_eq!(errors[1]["field"], "size");
     assert!(
         !js(&client, "return document.getElementById('toast').hidden")
             .await
