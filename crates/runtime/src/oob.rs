@@ -7,7 +7,7 @@
 //!   lacks.
 //!
 //! The id inside the selector is escaped so that it can leave neither the CSS string nor the
-//! selector as htmx reads it (see [`region_id`](crate::region_id)), and the whole value for the
+//! selector as htmx reads it (see [`region_id`]), and the whole value for the
 //! double-quoted HTML attribute (`&`, `"`, `<`, `>`).
 
 use crate::component::Asset;
