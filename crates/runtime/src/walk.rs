@@ -364,14 +364,10 @@ pub async fn walk(scope: &Scope) -> WalkReport {
     }
 
     // Step 6: drop what another region's swap (or delete, or the body) covers.
-    let parents = manifest.parents();
-    let covers = |index: usize, outcomes: &[Option<Outcome>], sent: &[Option<Sent>]| {
-        sent[index].is_some()
-            || matches!(
-                outcomes[index],
-                Some(Outcome::SkipExcluded(Excluded::InBody))
-            )
-            || rendered.contains(entries[index].id)
+    let parents = if sent.iter().any(Option::is_some) {
+        manifest.parents()
+    } else {
+        Vec::new()
     };
     let mut covered: Vec<(usize, Box<str>)> = Vec::new();
     for index in 0..entries.len() {
@@ -382,7 +378,7 @@ pub async fn walk(scope: &Scope) -> WalkReport {
         let mut outer = None;
         let mut up = parents[index];
         while let Some(parent) = up {
-            if covers(parent, &outcomes, &sent) {
+            if sent[parent].is_some() || rendered.contains(entries[parent].id) {
                 outer = Some(parent);
             }
             up = parents[parent];
