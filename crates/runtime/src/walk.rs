@@ -539,9 +539,15 @@ async fn load_group(
             .entry(nested)
             .or_insert_with(|| entries[first_changed].id.into());
     }
-    for member in changed {
+    let last = changed.len() - 1;
+    for (n, member) in changed.into_iter().enumerate() {
         let id = entries[member].id;
-        let mut html = template.clone();
+        // The usual single region takes the render itself; copies only for further ids.
+        let mut html = if n == last {
+            std::mem::take(&mut template)
+        } else {
+            template.clone()
+        };
         let selector = oob::update_selector(id);
         match ty.stamp(&*value, &mut html, id, &hash, Some(&selector)) {
             Ok(()) => {
