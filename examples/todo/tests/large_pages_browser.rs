@@ -38,6 +38,18 @@ const SPY: &str = "window.spy = { sizes: [], paths: [], errors: [], noTarget: 0 
   window.samePage = true;
   return true";
 
+/// Clicks the element matching `css` from the page's side (no scrolling a 10,000-row page).
+async fn press(client: &fantoccini::Client, css: &str) {
+    js(
+        client,
+        &format!(
+            "document.querySelector({}).click(); return true",
+            Value::from(css)
+        ),
+    )
+    .await;
+}
+
 async fn spy(client: &fantoccini::Client) -> Value {
     js(client, "return window.spy").await
 }
@@ -62,11 +74,7 @@ async fn a_page_of_10000_rows_works_for_every_kind_of_request() {
 
     // A toggle (POST) deep in the list.
     let started = Instant::now();
-    js(
-        &client,
-        "document.querySelector('#row-5000 .todo__check').click(); return true",
-    )
-    .await;
+    press(&client, "#row-5000 .todo__check").await;
     wait_for(
         &client,
         "return document.querySelector('#row-5000')?.classList.contains('todo--done') \
@@ -137,11 +145,7 @@ async fn a_page_of_10000_rows_works_for_every_kind_of_request() {
 
     // Marking all done concerns every row: more than the walk's budget, so the page reloads
     // and shows the truth.
-    js(
-        &client,
-        "document.querySelector('form.complete-all button').click(); return true",
-    )
-    .await;
+    press(&client, "form.complete-all button").await;
     wait_for(
         &client,
         "return !window.samePage && !!window.pjx \
@@ -168,11 +172,7 @@ async fn rows_left_out_of_the_header_are_updated_by_the_sync_request() {
     let app = app_with(1_500);
     let client = browser::open(&app.url("/")).await;
     js(&client, SPY).await;
-    js(
-        &client,
-        "document.querySelector('form.complete-all button').click(); return true",
-    )
-    .await;
+    press(&client, "form.complete-all button").await;
     wait_for(
         &client,
         "return document.querySelectorAll('.todo:not(.todo--done)').length === 0 \
@@ -226,11 +226,7 @@ async fn a_failed_request_says_why_and_releases_its_indicators() {
         "/rows/2/toggle",
         Rule::fail(502, Duration::from_millis(300)),
     );
-    js(
-        &client,
-        "document.querySelector('#row-2 .todo__check').click(); return true",
-    )
-    .await;
+    press(&client, "#row-2 .todo__check").await;
     wait_for(
         &client,
         "return spy.errors.length === 1",
@@ -255,11 +251,7 @@ async fn a_failed_request_says_why_and_releases_its_indicators() {
     // The refusal actix-web gives a request head over 128 KiB, named.
     app.rules
         .set("/rows/3/toggle", Rule::fail(431, Duration::ZERO));
-    js(
-        &client,
-        "document.querySelector('#row-3 .todo__check').click(); return true",
-    )
-    .await;
+    press(&client, "#row-3 .todo__check").await;
     wait_for(
         &client,
         "return spy.errors.length === 2",
