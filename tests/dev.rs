@@ -222,7 +222,7 @@ fn depends_on_narrows_what_the_shared_cache_indexes() {
         .registry(registry())
         .invalidation(Arc::new(InProcess))
         .build();
-    let cache = Arc::clone(engine.shared_cache().unwrap());
+    let cache = || engine.shared_cache().unwrap();
     let load_as = |admin: bool| {
         let scope = Scope::builder()
             .engine(Arc::clone(&engine))
@@ -235,15 +235,18 @@ fn depends_on_narrows_what_the_shared_cache_indexes() {
 
     // Loaded as a non-admin, the panel depends on `settings` only…
     let scope = load_as(false);
-    assert!(cache.contains(&entry));
+    assert!(cache().contains(&entry));
     scope.record([Keys::User]);
-    assert!(cache.contains(&entry), "a user change does not concern it");
+    assert!(
+        cache().contains(&entry),
+        "a user change does not concern it"
+    );
     scope.record([Keys::Settings]);
-    assert!(!cache.contains(&entry));
+    assert!(!cache().contains(&entry));
 
     // …loaded as an admin, on both.
     let scope = load_as(true);
     scope.record([Keys::User]);
-    assert!(!cache.contains(&entry));
-    cache.check_indexes().unwrap();
+    assert!(!cache().contains(&entry));
+    cache().check_indexes().unwrap();
 }

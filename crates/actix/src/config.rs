@@ -248,9 +248,9 @@ impl Pjx {
         self.with(|s| s.event_body_limit = Some(bytes))
     }
 
-    /// Turns on the process-wide load cache, kept consistent across processes by `backend`
-    /// ([`pjx::cache::InProcess`] for a single process). The cache is also installed as the
-    /// process's, so `#[mutates]` outside requests and [`pjx::invalidate`] reach it.
+    /// Turns on the shared load cache, kept consistent across processes by `backend`
+    /// ([`pjx::cache::InProcess`] for a single process). Work outside requests reaches it
+    /// through the engine ([`shared_engine`](Self::shared_engine)).
     pub fn invalidation(self, backend: Arc<dyn InvalidationBackend>) -> Self {
         self.with(|s| s.backend = Some(backend))
     }
@@ -285,7 +285,17 @@ impl Pjx {
         self.with(|s| s.no_runtime = true)
     }
 
-    /// The engine requests run with, built on first use.
+    /// The engine requests run with, built on first use: the handle for work outside
+    /// requests, which runs its `#[mutates]` code in [`Engine::scope`] (or calls
+    /// [`Engine::invalidate`]) so this app's caches hear of it.
+    ///
+    /// ```
+    /// # use pjx::MutationKey;
+    /// # #[derive(MutationKey)] enum Keys { Todos }
+    /// let pjx = pjx_actix::Pjx::new();
+    /// let engine = pjx.shared_engine();
+    /// std::thread::spawn(move || engine.invalidate([Keys::Todos])).join().unwrap();
+    /// ```
     pub fn shared_engine(&self) -> Arc<Engine> {
         self.config.engine().clone()
     }
@@ -317,10 +327,6 @@ impl Config {
                 None => self.build_engine(!stateful.is_empty()),
             };
             engine.registry();
-            if let Some(cache) = engine.shared_cache() {
-                pjx::cache::install_global(Arc::clone(cache));
-            }
-            pjx::render_cache::install_global(Arc::clone(engine.render_cache()));
             engine
         })
     }

@@ -6,12 +6,11 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use crate::cache::{InvalidationBackend, SharedCache};
+use crate::cache::{Caches, InvalidationBackend, RenderCache, SharedCache};
 use crate::load::LoadCx;
 use crate::manifest::Limits;
 use crate::ratelimit::RateLimiter;
 use crate::registry::{ReactiveType, Registry};
-use crate::render_cache::RenderCache;
 use crate::state::{self, Clock, StateKeys};
 
 /// How dev-mode checks report a problem.
@@ -59,7 +58,7 @@ pub type PermissionHook = Arc<dyn Fn(&ReactiveType, &LoadCx) -> bool + Send + Sy
 /// ```
 pub struct Engine {
     registry: OnceLock<Arc<Registry>>,
-    cache: Option<Arc<SharedCache>>,
+    caches: Arc<Caches>,
     dev: DevMode,
     limits: Limits,
     permission: Option<PermissionHook>,
@@ -67,14 +66,13 @@ pub struct Engine {
     state_max_age: Duration,
     clock: Clock,
     rate_limiter: RateLimiter,
-    render_cache: Arc<RenderCache>,
 }
 
 impl Default for Engine {
     fn default() -> Self {
         Engine {
             registry: OnceLock::new(),
-            cache: None,
+            caches: Caches::new(None),
             dev: DevMode::Off,
             limits: Limits::default(),
             permission: None,
@@ -82,7 +80,6 @@ impl Default for Engine {
             state_max_age: state::DEFAULT_MAX_AGE,
             clock: Clock::system(),
             rate_limiter: RateLimiter::default(),
-            render_cache: Arc::default(),
         }
     }
 }
@@ -90,7 +87,7 @@ impl Default for Engine {
 impl fmt::Debug for Engine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Engine")
-            .field("shared_cache", &self.cache.is_some())
+            .field("shared_cache", &self.caches.shared().is_some())
             .field("dev", &self.dev)
             .field("limits", &self.limits)
             .field("permission", &self.permission.is_some())
@@ -106,6 +103,7 @@ impl Engine {
     pub fn builder() -> EngineBuilder {
         EngineBuilder {
             engine: Engine::default(),
+            backend: None,
         }
     }
 
@@ -114,9 +112,51 @@ impl Engine {
         self.registry.get_or_init(Registry::global)
     }
 
-    /// The process-wide cache, when an invalidation backend is configured.
-    pub fn shared_cache(&self) -> Option<&Arc<SharedCache>> {
-        self.cache.as_ref()
+    /// The shared tier of the load cache, when an invalidation backend is configured.
+    pub fn shared_cache(&self) -> Option<&SharedCache> {
+        self.caches.shared()
+    }
+
+    /// The caches across requests (the load cache's shared tier and the render cache).
+    pub fn caches(&self) -> &Arc<Caches> {
+        &self.caches
+    }
+
+    /// Evicts what `keys` concern from this engine's caches, here and (through the
+    /// invalidation backend) in every other process: for state changed outside any
+    /// `#[mutates]` function, e.g. by a migration. Code outside a request that calls
+    /// `#[mutates]` functions runs them in [`Engine::scope`] instead, which records and
+    /// invalidates the same way.
+    ///
+    /// ```
+    /// # use pjx::MutationKey;
+    /// # #[derive(MutationKey)] enum Keys { Todos }
+    /// let engine = pjx::Engine::builder().build();
+    /// engine.invalidate([Keys::Todos]);
+    /// ```
+    pub fn invalidate<K: crate::IntoKey>(&self, keys: impl IntoIterator<Item = K>) {
+        let keys: Vec<crate::Key> = keys.into_iter().map(crate::IntoKey::into_key).collect();
+        self.caches.invalidate(&keys);
+    }
+
+    /// A request scope on this engine for code outside any request — a background job, a
+    /// webhook, a test: `#[mutates]` functions run in it record their keys and invalidate this
+    /// engine's caches. (Outside every scope they record nothing: there is no process-wide
+    /// engine to tell.)
+    ///
+    /// ```
+    /// use pjx::{MutationKey, mutates};
+    /// # #[derive(MutationKey)] enum Keys { Todos }
+    /// #[mutates(Keys::Todos)]
+    /// fn recount() {}
+    ///
+    /// let engine = pjx::Engine::builder().build();
+    /// let job = engine.scope();
+    /// job.run_sync(recount);
+    /// assert_eq!(job.dirtied_names(), ["todos"]);
+    /// ```
+    pub fn scope(self: &Arc<Self>) -> crate::Scope {
+        crate::Scope::builder().engine(Arc::clone(self)).build()
     }
 
     /// The dev mode.
@@ -156,14 +196,15 @@ impl Engine {
     }
 
     /// The render cache of `cache = "…"` components.
-    pub fn render_cache(&self) -> &Arc<RenderCache> {
-        &self.render_cache
+    pub fn render_cache(&self) -> &RenderCache {
+        self.caches.render()
     }
 }
 
 /// Builds an [`Engine`].
 pub struct EngineBuilder {
     engine: Engine,
+    backend: Option<Arc<dyn InvalidationBackend>>,
 }
 
 impl EngineBuilder {
@@ -175,13 +216,7 @@ impl EngineBuilder {
 
     /// Turns on the process-wide cache, kept consistent across processes by `backend`.
     pub fn invalidation(mut self, backend: Arc<dyn InvalidationBackend>) -> Self {
-        self.engine.cache = Some(SharedCache::new(backend));
-        self
-    }
-
-    /// Uses an existing process-wide cache.
-    pub fn shared_cache(mut self, cache: Arc<SharedCache>) -> Self {
-        self.engine.cache = Some(cache);
+        self.backend = Some(backend);
         self
     }
 
@@ -249,87 +284,8 @@ impl EngineBuilder {
     }
 
     /// The engine.
-    pub fn build(self) -> Arc<Engine> {
-        // Every invalidation the shared cache hears of (other processes' included) also
-        // drops render-cache entries.
-        if let Some(cache) = &self.engine.cache {
-            let render_cache = Arc::downgrade(&self.engine.render_cache);
-            cache.on_invalidate(Arc::new(move |keys| {
-                if let Some(render_cache) = render_cache.upgrade() {
-                    render_cache.invalidate(keys);
-                }
-            }));
-        }
+    pub fn build(mut self) -> Arc<Engine> {
+        self.engine.caches = Caches::new(self.backend);
         Arc::new(self.engine)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
-    use parking_lot::Mutex;
-
-    use super::*;
-    use crate::cache::InvalidationSink;
-    use crate::key::Key;
-    use crate::render_cache::CachedRender;
-
-    /// A backend whose "other processes" the test plays.
-    #[derive(Default)]
-    struct Remote(Mutex<Vec<InvalidationSink>>);
-
-    impl InvalidationBackend for Remote {
-        fn publish(&self, _keys: &[Key]) {}
-        fn subscribe(&self, sink: InvalidationSink) {
-            self.0.lock().push(sink);
-        }
-    }
-
-    fn cached(engine: &Engine) -> bool {
-        engine.render_cache().get("best\u{0}{}").is_some()
-    }
-
-    #[test]
-    fn invalidations_from_anywhere_reach_the_render_cache() {
-        let remote = Arc::new(Remote::default());
-        let engine = Engine::builder().invalidation(remote.clone()).build();
-        let fill = || {
-            let ticket = engine.render_cache().begin();
-            engine.render_cache().insert(
-                "best\u{0}{}".into(),
-                CachedRender {
-                    html: "<p></p>".into(),
-                    state: "v2.0.x.e30.x".into(),
-                    component_id: "best".into(),
-                    optimistic: Vec::new(),
-                },
-                Duration::from_secs(60),
-                &["orders"],
-                ticket,
-            );
-        };
-        fill();
-        assert!(cached(&engine));
-        // Another process changed an unrelated key, then this one.
-        let deliver = |name| {
-            for sink in remote.0.lock().iter() {
-                sink(&[Key::new(name)]);
-            }
-        };
-        deliver("carts");
-        assert!(cached(&engine));
-        deliver("orders");
-        assert!(!cached(&engine));
-        // This process, through its shared cache (what `pjx::invalidate` does).
-        fill();
-        engine
-            .shared_cache()
-            .unwrap()
-            .invalidate(&[Key::with_instance("orders", "7")]);
-        assert!(
-            !cached(&engine),
-            "a keyed key drops entries of its whole key"
-        );
     }
 }

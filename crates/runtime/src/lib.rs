@@ -38,10 +38,11 @@ pub mod key;
 pub mod load;
 pub mod manifest;
 pub mod oob;
+pub mod patch;
 pub mod ratelimit;
 pub mod region_id;
 pub mod registry;
-pub mod render_cache;
+pub mod reply;
 pub mod scope;
 pub mod stamp;
 pub mod state;
@@ -50,16 +51,16 @@ pub mod testing;
 pub mod walk;
 
 pub use auth::{Access, AllowAny, Identity, IsAuthenticated, IsStaff, Permission};
-pub use cache::invalidate;
 pub use component::{Asset, Component, Load, Reactive, RenderError, RenderErrorKind};
 pub use engine::{DevMode, Engine};
 pub use hash::{HashState, StateHash};
 pub use key::{Instance, IntoKey, Key, Keyed, MutationKey, ReactSet};
 pub use load::{LoadCx, LoadError, LoadKey, NoKey};
-pub use oob::{Reply, reply};
+pub use patch::Patch;
 pub use registry::Registry;
+pub use reply::{Reply, reply};
 pub use scope::{Scope, record_mutation};
-pub use stateful::{EventError, Patch, Payload};
+pub use stateful::{EventError, Payload};
 
 /// Derives [`MutationKey`](trait@MutationKey) for a fieldless enum; see the trait for details.
 ///

@@ -1,10 +1,9 @@
-//! Out-of-band fragments and the response body.
+//! Out-of-band fragments:
 //!
 //! - an update is the region's root with `hx-swap-oob="outerHTML:[data-pjx-id='ID']"` and its
 //!   fresh hash;
 //! - a delete is `<div hx-swap-oob="delete:[data-pjx-id='ID']"></div>`;
-//! - the body is the primary, then the fragments in manifest order, then the assets the page
-//!   lacks.
+//! - an asset is a `<link>` or `<script>` marked `data-pjx-asset`.
 //!
 //! The id inside the selector is escaped so that it can leave neither the CSS string nor the
 //! selector as htmx reads it (see [`region_id`]), and the whole value for the
@@ -12,9 +11,7 @@
 
 use crate::component::Asset;
 use crate::region_id;
-use crate::scope::Scope;
-use crate::stamp::{self, escape_attr_into};
-use crate::walk::{self, WalkReport};
+use crate::stamp::escape_attr_into;
 
 /// The `hx-swap-oob` value replacing region `id` (before attribute escaping).
 ///
@@ -58,60 +55,6 @@ pub fn push_asset(out: &mut String, asset: &Asset) {
         out.push_str("\" data-pjx-asset=\"");
         escape_attr_into(out, &url);
         out.push_str("\"></script>");
-    }
-}
-
-/// A response body with its fan-out.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Reply {
-    /// The primary, then the out-of-band fragments, then missing assets.
-    pub body: String,
-    /// The primary was empty: the adapter sends `HX-Reswap: none` so htmx swaps nothing into
-    /// the target, while the out-of-band fragments still apply.
-    pub empty_primary: bool,
-    /// What the walk did with every reported region.
-    pub walk: WalkReport,
-}
-
-/// Builds the response body around `primary` (any HTML, possibly empty): regions already in
-/// it are noted, the walk runs (once per request: a second call sends no fragments; the walk
-/// notes what its fragments put in the page), and the assets the page lacks are appended.
-///
-/// ```
-/// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// let scope = pjx::Scope::new();
-/// let reply = pjx::oob::reply(&scope, String::new()).await;
-/// assert!(reply.empty_primary && reply.body.is_empty());
-/// # }
-/// ```
-pub async fn reply(scope: &Scope, primary: String) -> Reply {
-    scope.note_rendered(
-        stamp::stamped_ids(&primary)
-            .collect::<Vec<_>>()
-            .iter()
-            .map(String::as_str),
-    );
-    let walk = if scope.begin_fan_out() {
-        if scope.is_dirty() && scope.manifest().is_none() && scope.is_htmx_request() {
-            scope.engine().dev_mode().report(
-                "this htmx request recorded mutations but its client sent no X-PJX-Mounted manifest, so no region could be updated out of band; is the pjx client runtime loaded on the page?",
-            );
-        }
-        // Rendering notes assets in the current scope: make sure it is this one.
-        scope.run(walk::walk(scope)).await
-    } else {
-        WalkReport::default()
-    };
-    let empty_primary = primary.trim().is_empty();
-    let mut body = primary;
-    body.push_str(&walk.fragments);
-    for asset in scope.missing_assets() {
-        push_asset(&mut body, &asset);
-    }
-    Reply {
-        body,
-        empty_primary,
-        walk,
     }
 }
 

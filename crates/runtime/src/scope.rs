@@ -36,7 +36,7 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use crate::cache::{self, EntryKey, RequestCache, SharedCache};
+use crate::cache::{EntryKey, RequestCache};
 use crate::component::{Asset, Load};
 use crate::engine::{DevMode, Engine};
 use crate::key::{IntoKey, Key};
@@ -83,7 +83,7 @@ impl Default for Scope {
 }
 
 impl Scope {
-    /// A new, empty scope with the default engine (every registered component, no shared
+    /// A new, empty scope with an engine of its own (every registered component, no shared
     /// cache) and no client manifest.
     pub fn new() -> Self {
         Self::default()
@@ -192,27 +192,7 @@ impl Scope {
             state.dirtied.extend(keys.iter().cloned());
             state.cache.invalidate(&keys);
         }
-        for cache in self.shared_caches() {
-            cache.invalidate(&keys);
-        }
-        self.inner.engine.render_cache().invalidate(&keys);
-    }
-
-    /// The engine's shared cache and the process's installed one, each once.
-    fn shared_caches(&self) -> Vec<Arc<SharedCache>> {
-        let mut caches: Vec<Arc<SharedCache>> = self
-            .inner
-            .engine
-            .shared_cache()
-            .cloned()
-            .into_iter()
-            .collect();
-        if let Some(global) = cache::global()
-            && !caches.iter().any(|c| Arc::ptr_eq(c, &global))
-        {
-            caches.push(global);
-        }
-        caches
+        self.inner.engine.caches().invalidate(&keys);
     }
 
     /// The keys dirtied so far, sorted by wire form.
@@ -491,7 +471,7 @@ impl ScopeBuilder {
 
     /// The scope.
     pub fn build(self) -> Scope {
-        let engine = self.engine.unwrap_or_else(default_engine);
+        let engine = self.engine.unwrap_or_else(|| Engine::builder().build());
         let limits = *engine.limits();
         let manifest = self.manifest.or_else(|| {
             self.mounted_header
@@ -524,14 +504,9 @@ impl ScopeBuilder {
     }
 }
 
-fn default_engine() -> Arc<Engine> {
-    static DEFAULT: std::sync::OnceLock<Arc<Engine>> = std::sync::OnceLock::new();
-    Arc::clone(DEFAULT.get_or_init(|| Engine::builder().build()))
-}
-
 /// Records keys into the current scope; what `#[mutates]` calls after a successful return.
-/// Outside any scope (a background job, a test without one) it invalidates the process's
-/// shared cache, if one is installed, and returns `false`.
+/// Outside any scope it records nothing and returns `false`: there is no process-wide engine
+/// to tell, so code outside a request runs its mutations in [`Engine::scope`].
 pub fn record_mutation<K: IntoKey>(keys: impl IntoIterator<Item = K>) -> bool {
     match Scope::current() {
         Some(scope) => {
@@ -539,10 +514,10 @@ pub fn record_mutation<K: IntoKey>(keys: impl IntoIterator<Item = K>) -> bool {
             true
         }
         None => {
-            tracing::trace!(
-                "#[mutates] outside a request scope: invalidating the shared cache only"
+            tracing::warn!(
+                target: "pjx::scope",
+                "#[mutates] ran outside any request scope: no cache was invalidated; run background work in `engine.scope()`"
             );
-            cache::invalidate(keys);
             false
         }
     }

@@ -33,10 +33,10 @@ use serde::de::{
 use serde_json::{Map, Value};
 
 use crate::auth::{Access, Guarded};
+use crate::cache::{CachedRender, RenderCache};
 use crate::component::{Component, RenderError, RenderErrorKind};
 use crate::load::{LoadCx, LoadError};
 use crate::ratelimit::RateLimit;
-use crate::render_cache::{CachedRender, RenderCache};
 use crate::scope::Scope;
 use crate::stamp;
 use crate::state::{Holder, StateError, StateKeys};
@@ -44,43 +44,10 @@ use crate::state::{Holder, StateError, StateKeys};
 /// The path prefix of the dispatch route: `POST /components/{name}`.
 pub const ROUTE_PREFIX: &str = "/components/";
 
+pub use crate::patch::{OptimisticTrigger, Patch};
+
 /// An event's payload: a JSON object of named arguments.
 pub type Payload = Map<String, Value>;
-
-/// An optimistic patch: new values for state fields, applied in the browser to the elements
-/// bound to them (`data-pjx-bind="field"`) the moment the user acts.
-///
-/// ```
-/// let patch = pjx::stateful::Patch::new().set("count", 3).set("label", "three");
-/// assert_eq!(patch.to_json(), r#"{"count":3,"label":"three"}"#);
-/// ```
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Patch(Map<String, Value>);
-
-impl Patch {
-    /// An empty patch.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Sets `field` to `value` (values that cannot be serialized are left out).
-    pub fn set(mut self, field: &str, value: impl Serialize) -> Self {
-        if let Ok(value) = serde_json::to_value(value) {
-            self.0.insert(field.to_owned(), value);
-        }
-        self
-    }
-
-    /// The fields and values.
-    pub fn fields(&self) -> &Map<String, Value> {
-        &self.0
-    }
-
-    /// The patch as a JSON object.
-    pub fn to_json(&self) -> String {
-        Value::Object(self.0.clone()).to_string()
-    }
-}
 
 /// Why a mount or an event failed; each maps to one HTTP status and one JSON shape:
 ///
@@ -313,17 +280,6 @@ pub struct EventResponse {
     /// The optimistic patches of the triggers it rendered.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub optimistic: Vec<OptimisticTrigger>,
-}
-
-/// One trigger's optimistic patch, as rendered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct OptimisticTrigger {
-    /// The event it sends.
-    pub event: String,
-    /// Its payload.
-    pub payload: Payload,
-    /// The patch applied when it fires.
-    pub patch: Map<String, Value>,
 }
 
 /// A request to mount a component (no `event`) or to run one of its events.
@@ -839,7 +795,7 @@ impl<C: Stateful> fmt::Display for Trigger<'_, C> {
                     list.push(OptimisticTrigger {
                         event: self.event.to_owned(),
                         payload: self.payload.clone(),
-                        patch: patch.0,
+                        patch: patch.into_fields(),
                     });
                 }
             });

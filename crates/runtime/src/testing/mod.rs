@@ -33,7 +33,7 @@ use crate::component::Load;
 use crate::engine::Engine;
 use crate::load::{LoadCx, LoadError};
 use crate::manifest::{Manifest, Mounted};
-use crate::oob::Reply;
+use crate::reply::Reply;
 use crate::scope::Scope;
 use crate::stamp::{Element, element_at, top_level_elements};
 use crate::state::{Clock, StateKey, StateKeys};
@@ -629,7 +629,7 @@ impl PageTest {
     pub async fn run<F: Future>(&mut self, work: F) -> PageRun<F::Output> {
         let scope = self.scope();
         let output = scope.run(work).await;
-        let reply = scope.run(crate::oob::reply(&scope, String::new())).await;
+        let reply = scope.run(crate::reply::reply(&scope, String::new())).await;
         scope.finish();
         self.dom
             .apply(&reply, PrimarySwap::None)

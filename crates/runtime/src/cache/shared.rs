@@ -1,264 +1,19 @@
-//! The load cache: results of `load`, keyed by (component type, load key).
-//!
-//! - **Tier 1** lives in the request scope and is always on: a region loaded twice in one
-//!   request (say, as the primary and again by the walk) reaches the store once.
-//! - **Tier 2** ([`SharedCache`]) lives per process, shared by every actix worker, and is
-//!   switched on by configuring an [`InvalidationBackend`]: [`InProcess`] for one process, a
-//!   pub/sub backend when several processes must hear each other's invalidations.
-//!
-//! Entries are immutable `Arc`s: a caller can read a cached component but never change the
-//! cached value. Invalidation goes through a reverse index (key → entries) and a forward
-//! index (entry → keys), so it costs the entries it touches, not the size of the cache.
-//!
-//! **Which entries a key concerns.** A whole key `todos` concerns every entry of a type reacting
-//! to it. A keyed key `todos:7` concerns the keyed entries loaded with `7` *and* every unkeyed
-//! entry reacting to `todos`: an aggregate (a count, a total) changes when any member does.
-//! Keyed entries loaded with other keys are untouched.
-//!
-//! **Races.** A load runs without any lock held and may take a while; an invalidation of one
-//! of its keys may land meanwhile. Every invalidation bumps an epoch, recorded per key name and
-//! per keyed key; a load remembers the epoch it started at and its result is only stored if
-//! nothing that concerns it was invalidated since. (An invalidation of `todos:7` refuses a
-//! concurrent load of row 7 or of the count, not of row 8.)
-//!
-//! **Who asks.** Entries of a type that declares permissions may depend on the requester (its
-//! `load` may read the identity), so the shared tier keeps them per signed-in user.
+//! The shared tier of the load cache: one per process, a reverse index per key.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 
-use parking_lot::{Mutex, RwLock};
+use parking_lot::Mutex;
 
+use super::EntryKey;
+use super::epochs::{Epochs, Ticket};
 use crate::key::{Key, ReactSet};
 use crate::registry::AnyComponent;
 
-/// Identifies a cache entry: a component type, the canonical text of its load key (empty
-/// for singletons) and, for types with permissions, whom it was loaded for.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct EntryKey {
-    /// The registered type name.
-    pub type_name: &'static str,
-    /// The canonical load key.
-    pub load: Box<str>,
-    /// The requester it was loaded for (`user:<id>` or `anonymous`), for types whose loads
-    /// may depend on who asks; `None` when shared by everyone.
-    pub subject: Option<Box<str>>,
-}
-
-impl EntryKey {
-    /// The entry of `type_name` loaded with `load`, shared by every requester.
-    pub fn new(type_name: &'static str, load: impl Into<Box<str>>) -> Self {
-        EntryKey {
-            type_name,
-            load: load.into(),
-            subject: None,
-        }
-    }
-
-    /// This entry, kept apart for `subject`.
-    pub fn for_subject(mut self, subject: impl Into<Box<str>>) -> Self {
-        self.subject = Some(subject.into());
-        self
-    }
-}
-
-impl fmt::Display for EntryKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.type_name)?;
-        if !self.load.is_empty() {
-            write!(f, "({})", self.load)?;
-        }
-        if let Some(subject) = &self.subject {
-            write!(f, " for {subject}")?;
-        }
-        Ok(())
-    }
-}
-
-/// Whether the dirtied `key` concerns an entry of a type reacting to `react`, loaded with
-/// `load`: `todos` concerns every such entry; `todos:7` the keyed one loaded with `7` and
-/// every unkeyed one.
-///
-/// ```
-/// use pjx::{Key, ReactSet};
-/// use pjx::cache::concerns;
-/// let react = ReactSet::new([Key::new("todos")]);
-/// let seven = Key::with_instance("todos", "7");
-/// assert!(concerns(&seven, &react, "7", true));
-/// assert!(!concerns(&seven, &react, "8", true));
-/// assert!(concerns(&seven, &react, "", false)); // an aggregate of all todos
-/// assert!(!concerns(&Key::new("users"), &react, "", false));
-/// ```
-pub fn concerns(key: &Key, react: &ReactSet, load: &str, keyed: bool) -> bool {
-    if !react.contains(key.name()) {
-        return false;
-    }
-    match key.instance() {
-        None => true,
-        Some(instance) => !keyed || instance == load,
-    }
-}
-
-/// The request tier: a plain map, private to one request.
-#[derive(Default)]
-pub(crate) struct RequestCache {
-    entries: HashMap<EntryKey, (Arc<AnyComponent>, &'static ReactSet, bool)>,
-    /// Bumped by every mutation recorded in the request.
-    epoch: u64,
-}
-
-impl RequestCache {
-    pub(crate) fn get(&self, key: &EntryKey) -> Option<Arc<AnyComponent>> {
-        self.entries.get(key).map(|(v, _, _)| Arc::clone(v))
-    }
-
-    pub(crate) fn epoch(&self) -> u64 {
-        self.epoch
-    }
-
-    /// Stores a result unless the request mutated state since the load began.
-    pub(crate) fn insert(
-        &mut self,
-        started: u64,
-        key: EntryKey,
-        value: Arc<AnyComponent>,
-        react: &'static ReactSet,
-        keyed: bool,
-    ) {
-        if started == self.epoch {
-            self.entries.insert(key, (value, react, keyed));
-        }
-    }
-
-    /// Drops the entries the keys concern.
-    pub(crate) fn invalidate(&mut self, keys: &[Key]) {
-        self.epoch += 1;
-        self.entries.retain(|entry, (_, react, keyed)| {
-            !keys.iter().any(|k| concerns(k, react, &entry.load, *keyed))
-        });
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.entries.len()
-    }
-}
-
-/// Delivers invalidations between processes.
-///
-/// The process that mutated state evicts its own entries, then calls
-/// [`publish`](Self::publish); every other process's cache hears of it through the callback
-/// given to [`subscribe`](Self::subscribe).
-///
-/// ```
-/// use std::sync::Arc;
-/// use pjx::cache::{InProcess, SharedCache};
-/// let cache = SharedCache::new(Arc::new(InProcess));
-/// assert_eq!(cache.len(), 0);
-/// ```
-pub trait InvalidationBackend: Send + Sync + 'static {
-    /// Tells the other processes that `keys` changed.
-    fn publish(&self, keys: &[Key]);
-
-    /// Delivers other processes' invalidations to `sink` from now on.
-    fn subscribe(&self, sink: InvalidationSink);
-}
-
-/// Where a backend delivers invalidations it received.
-pub type InvalidationSink = Arc<dyn Fn(&[Key]) + Send + Sync>;
-
-/// The backend for a single process: there is nobody else to tell.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct InProcess;
-
-impl InvalidationBackend for InProcess {
-    fn publish(&self, _keys: &[Key]) {}
-    fn subscribe(&self, _sink: InvalidationSink) {}
-}
-
-/// The result of [`SharedCache::begin`] (and the render cache's): when a load started, for
-/// the race check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Ticket(u64);
-
-/// The race check of the shared and render caches: every invalidation bumps an epoch and
-/// records it per key name (whole keys), per name for any instance (keyed keys, which concern
-/// unkeyed entries), and per keyed key. A result whose ticket predates an invalidation that
-/// concerns it may show the state from before, and is not stored.
-///
-/// Names are `&'static str`s from declared key enums, so the per-name maps stay as small as
-/// the set of key names; the per-instance map is bounded: past [`MAX_INSTANCES`] it is
-/// cleared and every older ticket counts as stale for keyed entries (a reload, never a stale
-/// entry).
-#[derive(Default)]
-pub(crate) struct Epochs {
-    epoch: u64,
-    /// The last whole-key invalidation of each name.
-    whole: HashMap<&'static str, u64>,
-    /// The last invalidation of any instance of each name.
-    any_instance: HashMap<&'static str, u64>,
-    /// The last invalidation of each keyed key, by name and instance.
-    instances: HashMap<&'static str, HashMap<Box<str>, u64>>,
-    /// How many keyed keys `instances` holds.
-    instance_count: usize,
-    /// When `instances` was last cleared.
-    instances_since: u64,
-}
-
-/// How many keyed keys [`Epochs`] remembers before starting afresh.
-const MAX_INSTANCES: usize = 4_096;
-
-impl Epochs {
-    /// The ticket of a load starting now.
-    pub(crate) fn ticket(&self) -> Ticket {
-        Ticket(self.epoch)
-    }
-
-    /// Records an invalidation of `keys`.
-    pub(crate) fn invalidate<'k>(&mut self, keys: impl IntoIterator<Item = &'k Key>) {
-        self.epoch += 1;
-        let epoch = self.epoch;
-        for key in keys {
-            match key.instance() {
-                None => {
-                    self.whole.insert(key.name(), epoch);
-                }
-                Some(instance) => {
-                    self.any_instance.insert(key.name(), epoch);
-                    if self.instance_count >= MAX_INSTANCES {
-                        self.instances.clear();
-                        self.instance_count = 0;
-                        self.instances_since = epoch;
-                    }
-                    let known = self.instances.entry(key.name()).or_default();
-                    if known.insert(instance.into(), epoch).is_none() {
-                        self.instance_count += 1;
-                    }
-                }
-            }
-        }
-    }
-
-    /// Whether something concerning an entry reacting to `names` — keyed and loaded with
-    /// `load`, or unkeyed when `load` is `None` — was invalidated after `ticket` was taken.
-    pub(crate) fn stale(
-        &self,
-        ticket: Ticket,
-        names: impl Iterator<Item = &'static str>,
-        load: Option<&str>,
-    ) -> bool {
-        let after = |at: Option<&u64>| at.is_some_and(|&at| at > ticket.0);
-        let mut names = names.peekable();
-        if load.is_some() && names.peek().is_some() && self.instances_since > ticket.0 {
-            return true; // the record of instances invalidated since is gone
-        }
-        names.any(|name| {
-            after(self.whole.get(name))
-                || match load {
-                    None => after(self.any_instance.get(name)),
-                    Some(load) => after(self.instances.get(name).and_then(|m| m.get(load))),
-                }
-        })
+impl Default for SharedCache {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -298,13 +53,10 @@ struct SharedState {
     stats: CacheStats,
 }
 
-/// The process tier of the load cache. See the [module docs](self).
+/// The process tier of the load cache, shared by every worker. See the [module docs](super).
 pub struct SharedCache {
     state: Mutex<SharedState>,
-    backend: Arc<dyn InvalidationBackend>,
     max_entries: usize,
-    /// Told about every invalidation, local or remote (render caches).
-    listeners: RwLock<Vec<InvalidationSink>>,
 }
 
 impl fmt::Debug for SharedCache {
@@ -317,27 +69,18 @@ impl fmt::Debug for SharedCache {
 }
 
 impl SharedCache {
-    /// A cache that tells others through `backend` and hears from them through it.
-    pub fn new(backend: Arc<dyn InvalidationBackend>) -> Arc<Self> {
-        Self::with_capacity(backend, 100_000)
+    /// An empty cache holding at most 100,000 entries.
+    pub fn new() -> Self {
+        Self::with_capacity(100_000)
     }
 
-    /// [`new`](Self::new), holding at most `max_entries` (further results are simply not
-    /// stored until invalidations make room).
-    pub fn with_capacity(backend: Arc<dyn InvalidationBackend>, max_entries: usize) -> Arc<Self> {
-        let cache = Arc::new(SharedCache {
+    /// An empty cache holding at most `max_entries` (further results are simply not stored
+    /// until invalidations make room).
+    pub fn with_capacity(max_entries: usize) -> Self {
+        SharedCache {
             state: Mutex::new(SharedState::default()),
-            backend: Arc::clone(&backend),
             max_entries,
-            listeners: RwLock::new(Vec::new()),
-        });
-        let weak: Weak<SharedCache> = Arc::downgrade(&cache);
-        backend.subscribe(Arc::new(move |keys: &[Key]| {
-            if let Some(cache) = weak.upgrade() {
-                cache.invalidate_local(keys);
-            }
-        }));
-        cache
+        }
     }
 
     /// The cached value of `key`, if any.
@@ -422,34 +165,9 @@ impl SharedCache {
         true
     }
 
-    /// Evicts every entry the keys concern, here and (through the backend) in every other
-    /// process. What `#[mutates]` calls; call it yourself after changing state outside a
-    /// `#[mutates]` function (a background job, a migration).
-    pub fn invalidate(&self, keys: &[Key]) {
-        if keys.is_empty() {
-            return;
-        }
-        self.invalidate_local(keys);
-        self.backend.publish(keys);
-    }
-
-    /// Calls `listener` with the keys of every invalidation from now on, whether it happened
-    /// here or came from another process through the backend.
-    pub fn on_invalidate(&self, listener: InvalidationSink) {
-        self.listeners.write().push(listener);
-    }
-
-    /// Evicts locally only (what a backend's subscription delivers), then tells the
-    /// listeners.
-    pub fn invalidate_local(&self, keys: &[Key]) {
-        self.evict(keys);
-        let listeners = self.listeners.read().clone();
-        for listener in listeners {
-            listener(keys);
-        }
-    }
-
-    fn evict(&self, keys: &[Key]) {
+    /// Evicts every entry the keys concern, in this process (the engine's caches tell the
+    /// others).
+    pub fn evict(&self, keys: &[Key]) {
         let mut state = self.state.lock();
         state.epochs.invalidate(keys);
         for key in keys {
@@ -552,36 +270,6 @@ impl SharedState {
     }
 }
 
-static GLOBAL: RwLock<Option<Arc<SharedCache>>> = RwLock::new(None);
-
-/// Makes `cache` the process's shared cache: the one `#[mutates]` invalidates when it runs
-/// outside any request, and the one [`invalidate`] reaches. The actix adapter installs its
-/// configured cache here.
-pub fn install_global(cache: Arc<SharedCache>) {
-    *GLOBAL.write() = Some(cache);
-}
-
-/// The process's shared cache, if one is installed.
-pub fn global() -> Option<Arc<SharedCache>> {
-    GLOBAL.read().clone()
-}
-
-/// Invalidates `keys` in the process's shared cache (and, through its backend, everywhere)
-/// and in its render cache: for state changed outside a request, e.g. by a background job.
-///
-/// ```
-/// # use pjx::MutationKey;
-/// # #[derive(MutationKey)] enum Keys { Todos }
-/// pjx::cache::invalidate([Keys::Todos]);  // a no-op until a shared cache is installed
-/// ```
-pub fn invalidate<K: crate::IntoKey>(keys: impl IntoIterator<Item = K>) {
-    let keys: Vec<Key> = keys.into_iter().map(crate::IntoKey::into_key).collect();
-    if let Some(cache) = global() {
-        cache.invalidate(&keys);
-    }
-    crate::render_cache::invalidate_global(&keys);
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::Ordering;
@@ -589,6 +277,7 @@ mod tests {
     use std::thread;
 
     use super::*;
+    use crate::cache::epochs::MAX_INSTANCES;
 
     static TODOS: LazyLock<ReactSet> = LazyLock::new(|| ReactSet::new([Key::new("todos")]));
     static BOTH: LazyLock<ReactSet> =
@@ -608,10 +297,10 @@ mod tests {
 
     #[test]
     fn a_load_that_began_before_an_invalidation_is_not_stored() {
-        let cache = SharedCache::new(Arc::new(InProcess));
+        let cache = SharedCache::new();
         let count = EntryKey::new("count", "");
         let ticket = cache.begin();
-        cache.invalidate(&[Key::with_instance("todos", "9")]);
+        cache.evict(&[Key::with_instance("todos", "9")]);
         // `todos:9` concerns row 9 and every unkeyed entry reacting to `todos`…
         assert!(!cache.insert(ticket, row(9), value(9), &TODOS, None, true));
         assert!(!cache.insert(ticket, count.clone(), value(0), &TODOS, None, false));
@@ -624,22 +313,22 @@ mod tests {
         assert_eq!(read(&cache, &row(9)), Some(2));
         // Invalidating an unrelated name does not block a load in flight.
         let ticket = cache.begin();
-        cache.invalidate(&[Key::new("other")]);
+        cache.evict(&[Key::new("other")]);
         assert!(cache.insert(ticket, row(2), value(3), &TODOS, None, true));
         // A whole key refuses every load of its name in flight.
         let ticket = cache.begin();
-        cache.invalidate(&[Key::new("todos")]);
+        cache.evict(&[Key::new("todos")]);
         assert!(!cache.insert(ticket, row(3), value(3), &TODOS, None, true));
     }
 
     #[test]
     fn the_race_check_stays_bounded_and_safe() {
-        let cache = SharedCache::new(Arc::new(InProcess));
+        let cache = SharedCache::new();
         let ticket = cache.begin();
         for id in 0..(MAX_INSTANCES as u64 + 10) {
-            cache.invalidate(&[Key::with_instance("todos", id.to_string())]);
+            cache.evict(&[Key::with_instance("todos", id.to_string())]);
         }
-        assert!(cache.state.lock().epochs.instance_count <= MAX_INSTANCES);
+        assert!(cache.state.lock().epochs.instance_count() <= MAX_INSTANCES);
         // The record of row 1's invalidation may be gone: the older load is refused anyway.
         assert!(!cache.insert(ticket, row(1), value(1), &TODOS, None, true));
         let ticket = cache.begin();
@@ -648,21 +337,21 @@ mod tests {
 
     #[test]
     fn entries_of_guarded_types_are_kept_per_subject() {
-        let cache = SharedCache::new(Arc::new(InProcess));
+        let cache = SharedCache::new();
         let ann = EntryKey::new("inbox", "").for_subject("user:ann");
         let bob = EntryKey::new("inbox", "").for_subject("user:bob");
         let ticket = cache.begin();
         cache.insert(ticket, ann.clone(), value(1), &TODOS, None, false);
         assert_eq!(read(&cache, &ann), Some(1));
         assert_eq!(read(&cache, &bob), None);
-        cache.invalidate(&[Key::with_instance("todos", "4")]);
+        cache.evict(&[Key::with_instance("todos", "4")]);
         assert!(cache.is_empty());
         cache.check_indexes().unwrap();
     }
 
     #[test]
     fn invalidation_touches_only_what_the_keys_concern() {
-        let cache = SharedCache::new(Arc::new(InProcess));
+        let cache = SharedCache::new();
         for id in 1..=3 {
             let ticket = cache.begin();
             cache.insert(ticket, row(id), value(id), &TODOS, None, true);
@@ -681,7 +370,7 @@ mod tests {
             false,
         );
 
-        cache.invalidate(&[Key::with_instance("todos", "2")]);
+        cache.evict(&[Key::with_instance("todos", "2")]);
         assert!(cache.contains(&row(1)) && !cache.contains(&row(2)) && cache.contains(&row(3)));
         // The count is an aggregate of every todo: `todos:2` concerns it.
         assert!(!cache.contains(&count));
@@ -689,12 +378,12 @@ mod tests {
 
         // `stats` narrowed its dependencies to `stats`: `todos` (or `todos:1`) does not
         // evict it.
-        cache.invalidate(&[Key::with_instance("todos", "1")]);
+        cache.evict(&[Key::with_instance("todos", "1")]);
         assert!(cache.contains(&stats));
-        cache.invalidate(&[Key::new("todos")]);
+        cache.evict(&[Key::new("todos")]);
         assert_eq!(cache.len(), 1);
         assert!(cache.contains(&stats));
-        cache.invalidate(&[Key::new("stats")]);
+        cache.evict(&[Key::new("stats")]);
         assert!(cache.is_empty());
         cache.check_indexes().unwrap();
         assert_eq!(cache.stats().evicted, 5);
@@ -702,7 +391,7 @@ mod tests {
 
     #[test]
     fn callers_cannot_change_cached_values() {
-        let cache = SharedCache::new(Arc::new(InProcess));
+        let cache = SharedCache::new();
         let ticket = cache.begin();
         cache.insert(ticket, row(1), Arc::new(vec![1u8, 2]), &TODOS, None, true);
         // A caller gets a shared, immutable handle; to change it, it must make its own copy.
@@ -715,39 +404,13 @@ mod tests {
 
     #[test]
     fn capacity_bounds_the_cache() {
-        let cache = SharedCache::with_capacity(Arc::new(InProcess), 2);
+        let cache = SharedCache::with_capacity(2);
         for id in 1..=3 {
             let ticket = cache.begin();
             cache.insert(ticket, row(id), value(id), &TODOS, None, true);
         }
         assert_eq!(cache.len(), 2);
         assert!(!cache.contains(&row(3)));
-    }
-
-    #[test]
-    fn remote_invalidations_arrive_through_the_backend() {
-        #[derive(Default)]
-        struct Bus(Mutex<Vec<InvalidationSink>>);
-        struct Peer(Arc<Bus>);
-        impl InvalidationBackend for Peer {
-            fn publish(&self, keys: &[Key]) {
-                for sink in self.0.0.lock().iter() {
-                    sink(keys);
-                }
-            }
-            fn subscribe(&self, sink: InvalidationSink) {
-                self.0.0.lock().push(sink);
-            }
-        }
-        let bus = Arc::new(Bus::default());
-        let here = SharedCache::new(Arc::new(Peer(Arc::clone(&bus))));
-        let there = SharedCache::new(Arc::new(Peer(bus)));
-        for cache in [&here, &there] {
-            let ticket = cache.begin();
-            cache.insert(ticket, row(1), value(1), &TODOS, None, true);
-        }
-        here.invalidate(&[Key::new("todos")]);
-        assert!(here.is_empty() && there.is_empty());
     }
 
     /// Loaders and writers race on a few rows. A writer changes the "database", then
@@ -761,7 +424,7 @@ mod tests {
         const LOADERS: usize = 4;
         const WRITERS: usize = 2;
         const ROUNDS: usize = 4_000;
-        let cache = SharedCache::new(Arc::new(InProcess));
+        let cache = Arc::new(SharedCache::new());
         let db: Arc<Vec<Mutex<u64>>> = Arc::new((0..ROWS).map(|_| Mutex::new(0)).collect());
         let published: Arc<Vec<AtomicU64>> =
             Arc::new((0..ROWS).map(|_| AtomicU64::new(0)).collect());
@@ -826,7 +489,7 @@ mod tests {
                     } else {
                         Key::with_instance("todos", id.to_string())
                     };
-                    cache.invalidate(&[key]);
+                    cache.evict(&[key]);
                     published[id as usize].fetch_max(version, Ordering::SeqCst);
                     if round.is_multiple_of(3) {
                         thread::yield_now();

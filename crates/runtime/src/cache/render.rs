@@ -9,12 +9,11 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use parking_lot::{Mutex, RwLock};
+use parking_lot::Mutex;
 
-use crate::cache::{Epochs, Ticket};
+use super::epochs::{Epochs, Ticket};
 use crate::key::Key;
 
 /// A cached render: everything a mount response needs.
@@ -27,7 +26,7 @@ pub struct CachedRender {
     /// The component's region id.
     pub component_id: String,
     /// The optimistic patches of its triggers.
-    pub optimistic: Vec<crate::stateful::OptimisticTrigger>,
+    pub optimistic: Vec<crate::patch::OptimisticTrigger>,
 }
 
 impl CachedRender {
@@ -100,7 +99,7 @@ impl RenderCache {
     /// signed-in user's id when the component is guarded. Fixed-size whatever the client sent.
     ///
     /// ```
-    /// use pjx::render_cache::RenderCache;
+    /// use pjx::cache::RenderCache;
     /// let a = RenderCache::key("catalog", r#"{"page":1}"#, None);
     /// assert_ne!(a, RenderCache::key("catalog", r#"{"page":2}"#, None));
     /// assert_ne!(a, RenderCache::key("catalog", r#"{"page":1}"#, Some("ann")));
@@ -228,22 +227,6 @@ impl State {
                 }
             }
         }
-    }
-}
-
-static GLOBAL: RwLock<Option<Arc<RenderCache>>> = RwLock::new(None);
-
-/// Makes `cache` the process's render cache: the one [`pjx::invalidate`](crate::invalidate)
-/// and `#[mutates]` outside requests reach. The actix adapter installs its engine's.
-pub fn install_global(cache: Arc<RenderCache>) {
-    *GLOBAL.write() = Some(cache);
-}
-
-/// Drops the process's render-cache entries that depend on `keys`.
-pub fn invalidate_global(keys: &[Key]) {
-    let cache = GLOBAL.read().clone();
-    if let Some(cache) = cache {
-        cache.invalidate(keys);
     }
 }
 
