@@ -639,7 +639,7 @@ fn the_walk_keeps_to_its_load_budget() {
     let html = page(&world);
     let engine = Engine::builder()
         .registry(Registry::of(&[ReactiveType::of::<Row>(), ReactiveType::of::<Count>()]).unwrap())
-        .limits(pjx::manifest::Limits {
+        .limits(pjx::Limits {
             walk_budget: 3,
             ..Default::default()
         })

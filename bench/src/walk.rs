@@ -110,7 +110,7 @@ fn setup(regions: usize, percent: usize) -> Setup {
     // it partly in the header and the rest in a sync request's body): limits out of the way.
     let engine = Engine::builder()
         .registry(Registry::of(&[ReactiveType::of::<Row>()]).unwrap())
-        .limits(pjx::manifest::Limits {
+        .limits(pjx::Limits {
             max_header_bytes: 1 << 24,
             walk_budget: usize::MAX,
             ..Default::default()

@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use actix_web::HttpRequest;
 use actix_web::cookie::Cookie;
+use pjx::Limits;
 use pjx::auth::{Browser, ClientAddr};
 use pjx::cache::InvalidationBackend;
 use pjx::engine::PermissionHook;
-use pjx::manifest::Limits;
 use pjx::registry::ReactiveType;
 use pjx::state::{Clock, StateKey, StateKeys};
 use pjx::{DevMode, Engine, Identity, LoadCx};

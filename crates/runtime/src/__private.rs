@@ -16,7 +16,7 @@ pub use std::string::String;
 pub use std::sync::LazyLock;
 pub use std::vec::Vec;
 
-pub use crate::auth::{Access, Guarded, Permission};
+pub use crate::component::registry::{KeySet, ReactiveType};
 pub use crate::component::{
     Asset, AssetSet, Component, Load, Reactive, RenderError, render_askama, render_reactive,
     write_nested,
@@ -24,9 +24,9 @@ pub use crate::component::{
 pub use crate::hash::{CanonicalError, HashState, StateWriter};
 pub use crate::key::{Instance, IntoKey, Key, Keyed, MutationKey, ReactSet};
 pub use crate::load::{LoadCx, LoadError, LoadKey, NoKey};
-pub use crate::ratelimit::RateLimit;
-pub use crate::registry::{KeySet, ReactiveType};
 pub use crate::scope::record_mutation;
+pub use crate::security::auth::{Access, Guarded, Permission};
+pub use crate::security::ratelimit::RateLimit;
 pub use crate::stateful::{
     EventError, EventOutcome, MountOutcome, Patch, Payload, Policy, RenderPlain, RenderProbe,
     RenderStateful, Stateful, StatefulType, Triggers, argument, parameters,

@@ -7,11 +7,47 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crate::cache::{Caches, InvalidationBackend, RenderCache, SharedCache};
+use crate::component::registry::{ReactiveType, Registry};
 use crate::load::LoadCx;
-use crate::manifest::Limits;
-use crate::ratelimit::RateLimiter;
-use crate::registry::{ReactiveType, Registry};
-use crate::state::{self, Clock, StateKeys};
+use crate::security::ratelimit::RateLimiter;
+use crate::security::state::{self, Clock, StateKeys};
+
+/// Limits on what a client can make one request cost.
+///
+/// ```
+/// let limits = pjx::Limits { walk_budget: 500, ..Default::default() };
+/// assert_eq!(limits.max_header_bytes, 64 * 1024);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest `X-PJX-Mounted` (or other pjx header) value read at all (default 64 KiB).
+    /// actix-web refuses a request whose head is over 128 KiB before any handler runs, so
+    /// the client runtime keeps its header under half of this and reports a page too large
+    /// for it partially (see `docs/reactivity.md`).
+    pub max_header_bytes: usize,
+    /// Largest manifest read from the body of a sync request (default 4 MiB).
+    pub max_sync_bytes: usize,
+    /// Most entries kept from one manifest (default 10,000); the rest are dropped.
+    pub max_entries: usize,
+    /// Longest region id, type, hash or load key accepted (default 256 bytes).
+    pub max_field_bytes: usize,
+    /// Most regions one walk loads or renders (default 2,000: an honest whole-list update
+    /// of a 2,000-row page fits). Over it nothing is loaded, the server logs it, and the
+    /// response tells the page to reload itself instead of leaving regions stale.
+    pub walk_budget: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_header_bytes: 64 * 1024,
+            max_sync_bytes: 4 << 20,
+            max_entries: 10_000,
+            max_field_bytes: crate::html::region_id::MAX_BYTES,
+            walk_budget: 2_000,
+        }
+    }
+}
 
 /// How dev-mode checks report a problem.
 ///
@@ -249,7 +285,7 @@ impl EngineBuilder {
 
     /// Sizes the rate limiter of `rate_limit = "…"` components: at most `max_subjects`
     /// (component, requester) pairs inside their windows (default
-    /// [`DEFAULT_CAPACITY`](crate::ratelimit::DEFAULT_CAPACITY)); while that many are, new
+    /// [`DEFAULT_CAPACITY`](crate::security::ratelimit::DEFAULT_CAPACITY)); while that many are, new
     /// requesters are refused with 429.
     ///
     /// ```

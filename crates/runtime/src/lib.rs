@@ -29,37 +29,45 @@
 
 extern crate self as pjx;
 
-pub mod auth;
 pub mod cache;
 pub mod component;
 pub mod engine;
 pub mod hash;
+#[doc(hidden)]
+pub mod html;
 pub mod key;
 pub mod load;
+#[doc(hidden)]
 pub mod manifest;
-pub mod oob;
 pub mod patch;
-pub mod ratelimit;
-pub mod region_id;
-pub mod registry;
-pub mod reply;
+#[doc(hidden)]
+pub mod reactive;
 pub mod scope;
-pub mod stamp;
-pub mod state;
+pub mod security;
 pub mod stateful;
 pub mod testing;
-pub mod walk;
 
-pub use auth::{Access, AllowAny, Identity, IsAuthenticated, IsStaff, Permission};
+// Internal modules by their former paths, for tests, benches and tools (not API).
+#[doc(hidden)]
+pub use component::registry;
+#[doc(hidden)]
+pub use html::{region_id, stamp};
+#[doc(hidden)]
+pub use reactive::{oob, walk};
+#[doc(hidden)]
+pub use security::{auth, ratelimit, state};
+
+pub use component::registry::Registry;
 pub use component::{Asset, Component, Load, Reactive, RenderError, RenderErrorKind};
-pub use engine::{DevMode, Engine};
+pub use engine::{DevMode, Engine, Limits};
 pub use hash::{HashState, StateHash};
 pub use key::{Instance, IntoKey, Key, Keyed, MutationKey, ReactSet};
 pub use load::{LoadCx, LoadError, LoadKey, NoKey};
 pub use patch::Patch;
-pub use registry::Registry;
-pub use reply::{Reply, reply};
+pub use reactive::reply::{Reply, reply};
 pub use scope::{Scope, record_mutation};
+pub use security::auth::{Access, AllowAny, Identity, IsAuthenticated, IsStaff, Permission};
+pub use security::state::{StateKey, StateKeys};
 pub use stateful::{EventError, Payload};
 
 /// Derives [`MutationKey`](trait@MutationKey) for a fieldless enum; see the trait for details.

@@ -37,12 +37,12 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 
 use crate::cache::{EntryKey, RequestCache};
+use crate::component::registry::{AnyComponent, ReactiveType};
 use crate::component::{Asset, Load};
 use crate::engine::{DevMode, Engine};
 use crate::key::{IntoKey, Key};
 use crate::load::{LoadCx, LoadError, LoadKey};
 use crate::manifest::{self, Manifest};
-use crate::registry::{AnyComponent, ReactiveType};
 
 tokio::task_local! {
     static CURRENT: Scope;
@@ -573,7 +573,7 @@ mod tests {
     #[test]
     fn headers_are_parsed_with_the_engines_limits() {
         let engine = Engine::builder()
-            .limits(manifest::Limits {
+            .limits(crate::Limits {
                 max_entries: 1,
                 ..Default::default()
             })

@@ -32,14 +32,14 @@ use serde::de::{
 };
 use serde_json::{Map, Value};
 
-use crate::auth::{Access, Guarded};
 use crate::cache::{CachedRender, RenderCache};
 use crate::component::{Component, RenderError, RenderErrorKind};
+use crate::html::stamp;
 use crate::load::{LoadCx, LoadError};
-use crate::ratelimit::RateLimit;
 use crate::scope::Scope;
-use crate::stamp;
-use crate::state::{Holder, StateError, StateKeys};
+use crate::security::auth::{Access, Guarded};
+use crate::security::ratelimit::RateLimit;
+use crate::security::state::{Holder, StateError, StateKeys};
 
 /// The path prefix of the dispatch route: `POST /components/{name}`.
 pub const ROUTE_PREFIX: &str = "/components/";
@@ -1029,7 +1029,7 @@ async fn dispatch_typed<T: Stateful>(
             let shared = RateLimit {
                 count: limit
                     .count
-                    .saturating_mul(crate::auth::NETWORK_LIMIT_FACTOR),
+                    .saturating_mul(crate::security::auth::NETWORK_LIMIT_FACTOR),
                 ..limit
             };
             limiter

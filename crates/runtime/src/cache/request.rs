@@ -4,8 +4,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::{EntryKey, concerns};
+use crate::component::registry::AnyComponent;
 use crate::key::{Key, ReactSet};
-use crate::registry::AnyComponent;
 
 /// The request tier: a plain map, private to one request.
 #[derive(Default)]

@@ -8,8 +8,8 @@ use parking_lot::Mutex;
 
 use super::EntryKey;
 use super::epochs::{Epochs, Ticket};
+use crate::component::registry::AnyComponent;
 use crate::key::{Key, ReactSet};
-use crate::registry::AnyComponent;
 
 impl Default for SharedCache {
     fn default() -> Self {

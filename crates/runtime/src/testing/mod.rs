@@ -28,17 +28,17 @@ use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 
-use crate::auth::{Browser, Identity};
 use crate::component::Load;
 use crate::engine::Engine;
+use crate::html::stamp::{Element, element_at, top_level_elements};
 use crate::load::{LoadCx, LoadError};
 use crate::manifest::{Manifest, Mounted};
-use crate::reply::Reply;
+use crate::reactive::reply::Reply;
+use crate::reactive::walk::WalkReport;
 use crate::scope::Scope;
-use crate::stamp::{Element, element_at, top_level_elements};
-use crate::state::{Clock, StateKey, StateKeys};
+use crate::security::auth::{Browser, Identity};
+use crate::security::state::{Clock, StateKey, StateKeys};
 use crate::stateful::{EventError, EventRequest, EventResponse, Payload, Stateful, dispatch_to};
-use crate::walk::WalkReport;
 
 mod client;
 
@@ -629,7 +629,9 @@ impl PageTest {
     pub async fn run<F: Future>(&mut self, work: F) -> PageRun<F::Output> {
         let scope = self.scope();
         let output = scope.run(work).await;
-        let reply = scope.run(crate::reply::reply(&scope, String::new())).await;
+        let reply = scope
+            .run(crate::reactive::reply::reply(&scope, String::new()))
+            .await;
         scope.finish();
         self.dom
             .apply(&reply, PrimarySwap::None)
@@ -725,8 +727,8 @@ fn parse_region_selector(selector: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oob::push_delete;
-    use crate::region_id::selector as region_selector;
+    use crate::html::region_id::selector as region_selector;
+    use crate::reactive::oob::push_delete;
 
     #[test]
     fn selectors_round_trip() {

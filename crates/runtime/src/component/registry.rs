@@ -12,12 +12,12 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 
-use crate::auth::{Access, Guarded};
 use crate::component::{Load, RenderError, stamp_region};
 use crate::hash::{CanonicalError, StateHash};
+use crate::html::stamp::Stamp;
 use crate::key::{Key, ReactSet};
 use crate::load::{LoadCx, LoadError, LoadKey};
-use crate::stamp::Stamp;
+use crate::security::auth::{Access, Guarded};
 
 /// A loaded component of some registered type.
 pub type AnyComponent = dyn Any + Send + Sync;

@@ -10,8 +10,8 @@
 //! double-quoted HTML attribute (`&`, `"`, `<`, `>`).
 
 use crate::component::Asset;
-use crate::region_id;
-use crate::stamp::escape_attr_into;
+use crate::html::region_id;
+use crate::html::stamp::escape_attr_into;
 
 /// The `hx-swap-oob` value replacing region `id` (before attribute escaping).
 ///

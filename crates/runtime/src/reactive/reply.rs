@@ -1,10 +1,10 @@
 //! The response body: the primary, then the out-of-band fragments in manifest order, then the
 //! assets the page lacks.
 
-use crate::oob::push_asset;
+use crate::html::stamp;
+use crate::reactive::oob::push_asset;
+use crate::reactive::walk::{self, WalkReport};
 use crate::scope::Scope;
-use crate::stamp;
-use crate::walk::{self, WalkReport};
 
 /// A response body with its fan-out.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

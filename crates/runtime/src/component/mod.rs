@@ -1,15 +1,17 @@
 //! Components: what `#[component]` and `#[reactive]` generate, and how they render.
 
+pub mod registry;
+
 use std::borrow::Cow;
 use std::error::Error as StdError;
 use std::fmt;
 use std::future::Future;
 
 use crate::hash::{CanonicalError, HashState, StateHash};
+use crate::html::region_id;
+use crate::html::stamp::{RootError, Stamp, stamp_root};
 use crate::key::{Key, ReactSet};
 use crate::load::{LoadCx, LoadError, LoadKey};
-use crate::region_id;
-use crate::stamp::{RootError, Stamp, stamp_root};
 
 /// A renderable piece of UI with one template. Implemented by `#[component]` and `#[reactive]`.
 ///
@@ -67,7 +69,7 @@ pub trait Component {
     label = "expected a struct declared with `#[reactive(react = [...], ...)]`",
     note = "`#[reactive] impl {Self}` holds the `load` of a struct declared with `#[reactive(react = [...], template = \"…\")]`"
 )]
-pub trait Reactive: Component + HashState + crate::auth::Guarded + Sized {
+pub trait Reactive: Component + HashState + crate::security::auth::Guarded + Sized {
     /// The `#[pjx_key]` field's type, or [`NoKey`](crate::NoKey) for singletons.
     type Key: LoadKey;
 

@@ -19,7 +19,7 @@
 //!    the swapping regions — since htmx would find no target for them. Gating first means an
 //!    unchanged parent never hides a changed child.
 //!
-//! A walk loads or renders at most [`Limits::walk_budget`](crate::manifest::Limits::walk_budget)
+//! A walk loads or renders at most [`Limits::walk_budget`](crate::Limits::walk_budget)
 //! regions: a forged manifest cannot make one request do unbounded work (thousands of rows, or
 //! thousands of ids for one row). Over the budget nothing is loaded and the report says so
 //! ([`WalkReport::over_budget`]); the adapter then tells the page to reload itself rather than
@@ -33,13 +33,13 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 
+use crate::component::registry::ReactiveType;
+use crate::html::stamp;
 use crate::key::Key;
 use crate::load::LoadError;
 use crate::manifest::{Manifest, Mounted};
-use crate::oob;
-use crate::registry::ReactiveType;
+use crate::reactive::oob;
 use crate::scope::Scope;
-use crate::stamp;
 
 /// What the walk did with one manifest entry.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -31,8 +31,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::auth::Browser;
 use crate::load::LoadCx;
+use crate::security::auth::Browser;
 
 /// Tokens above this size are logged: state this large slows every request that carries it.
 pub const WARN_BYTES: usize = 64 * 1024;
