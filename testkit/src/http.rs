@@ -53,57 +53,68 @@ pub fn request(
     parse_response(&raw)
 }
 
-/// Parses a raw HTTP/1.1 response.
+/// Parses a raw HTTP/1.1 response (read to the end of the connection). Panics, showing the
+/// bytes, when they are not one: a test must not read a half-sent answer as a short one.
 pub fn parse_response(raw: &[u8]) -> Response {
-    let text = String::from_utf8_lossy(raw);
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let mut lines = head.lines();
-    let status = lines.next().unwrap_or_default()[9..12].parse().unwrap();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+    let shown = || String::from_utf8_lossy(raw);
+    let mut headers = [httparse::EMPTY_HEADER; 128];
+    let mut head = httparse::Response::new(&mut headers);
+    let body_at = match head.parse(raw) {
+        Ok(httparse::Status::Complete(at)) => at,
+        Ok(httparse::Status::Partial) => panic!("the response ends inside its head: {:?}", shown()),
+        Err(e) => panic!("not an HTTP/1.1 response ({e}): {:?}", shown()),
+    };
+    let status = head.code.expect("a complete head has a status");
+    let headers: Vec<(String, String)> = head
+        .headers
+        .iter()
+        .map(|h| {
+            let value = String::from_utf8_lossy(h.value).trim().to_owned();
+            (h.name.to_ascii_lowercase(), value)
+        })
         .collect();
+    let body = &raw[body_at..];
     let body = if headers
         .iter()
         .any(|(n, v)| n == "transfer-encoding" && v.contains("chunked"))
     {
-        dechunk(body)
+        dechunk(body).unwrap_or_else(|why| panic!("{why}: {:?}", shown()))
     } else {
-        body.to_owned()
+        body.to_vec()
     };
     Response {
         status,
         headers,
-        body,
+        body: String::from_utf8_lossy(&body).into_owned(),
     }
 }
 
-fn dechunk(mut body: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = body.split_once("\r\n") {
-        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+/// The data of a chunked body, up to its last (empty) chunk.
+fn dechunk(mut body: &[u8]) -> Result<Vec<u8>, &'static str> {
+    let mut out = Vec::new();
+    loop {
+        let (data_at, size) = match httparse::parse_chunk_size(body) {
+            Ok(httparse::Status::Complete(chunk)) => chunk,
+            Ok(httparse::Status::Partial) => return Err("the body ends before its last chunk"),
+            Err(httparse::InvalidChunkSize) => return Err("a chunk size is not hex"),
+        };
         if size == 0 {
-            break;
+            return Ok(out);
         }
-        out.push_str(&rest[..size]);
-        body = &rest[size + 2..];
+        let data = usize::try_from(size)
+            .ok()
+            .and_then(|size| body.get(data_at..data_at.checked_add(size)?))
+            .ok_or("the body ends inside a chunk")?;
+        out.extend_from_slice(data);
+        body = body[data_at + data.len()..]
+            .strip_prefix(b"\r\n")
+            .ok_or("a chunk does not end with CRLF")?;
     }
-    out
 }
 
-/// Form-encodes one field.
+/// Form-encodes one field (`application/x-www-form-urlencoded`, as a browser sends it).
 pub fn form(name: &str, value: &str) -> String {
-    let mut out = format!("{name}=");
-    for b in value.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    form_body(&[(name, value)])
 }
 
 /// The headers of an htmx request from a page whose manifest is `mounted`.
@@ -181,9 +192,51 @@ impl Client {
 
 /// Form-encodes fields: `form_body(&[("a", "1"), ("b", "x y")])` → `a=1&b=x+y`.
 pub fn form_body(fields: &[(&str, &str)]) -> String {
-    fields
-        .iter()
-        .map(|(n, v)| form(n, v))
-        .collect::<Vec<_>>()
-        .join("&")
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_are_encoded_as_browsers_encode_them() {
+        assert_eq!(form_body(&[("a", "1"), ("b", "x y")]), "a=1&b=x+y");
+        assert_eq!(
+            form("text", "  Buy <oat> & tea ✓"),
+            "text=++Buy+%3Coat%3E+%26+tea+%E2%9C%93"
+        );
+        assert_eq!(form("a b=", "%"), "a+b%3D=%25");
+    }
+
+    #[test]
+    fn responses_are_read_with_their_chunked_bodies() {
+        let res = parse_response(
+            b"HTTP/1.1 201 Created\r\nX-One: a \r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\na;ext=1\r\n0123456789\r\n0\r\n\r\n",
+        );
+        assert_eq!(res.status, 201);
+        assert_eq!(res.header("x-one"), Some("a"));
+        assert_eq!(res.body, "abc0123456789");
+        let res = parse_response(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n");
+        assert_eq!((res.status, res.body.as_str()), (204, ""));
+    }
+
+    #[test]
+    fn a_cut_chunked_body_is_an_error_not_a_short_body() {
+        assert_eq!(
+            dechunk(b"3\r\nabc\r\n"),
+            Err("the body ends before its last chunk")
+        );
+        assert_eq!(dechunk(b"5\r\nabc"), Err("the body ends inside a chunk"));
+        assert_eq!(dechunk(b"3\r\nabcX"), Err("a chunk does not end with CRLF"));
+        assert_eq!(dechunk(b"zz\r\n"), Err("a chunk size is not hex"));
+    }
+
+    #[test]
+    #[should_panic(expected = "the response ends inside its head")]
+    fn a_cut_head_panics() {
+        parse_response(b"HTTP/1.1 200 OK\r\nContent-Le");
+    }
 }

@@ -1,7 +1,6 @@
 //! The middleware's response handling, against a real server on loopback.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -9,6 +8,7 @@ use actix_web::http::header;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use pjx::prelude::*;
 use pjx_actix::{Html, Pjx};
+use pjx_testkit::http::{self, Response};
 
 #[derive(MutationKey)]
 enum Keys {
@@ -118,59 +118,15 @@ fn server() -> SocketAddr {
     rx.recv().unwrap()
 }
 
-struct Res {
-    status: u16,
-    head: String,
-    body: String,
-}
-
-impl Res {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.head.lines().find_map(|l| {
-            let (n, v) = l.split_once(':')?;
-            n.eq_ignore_ascii_case(name).then(|| v.trim())
-        })
-    }
-}
-
-fn request(addr: SocketAddr, method: &str, path: &str, htmx: bool) -> Res {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n"
-    );
-    if htmx {
-        head.push_str("HX-Request: true\r\n");
-        head.push_str(r#"X-PJX-Mounted: {"t":["count"],"m":[["count",0,"0000000000000000"]]}"#);
-        head.push_str("\r\n");
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).unwrap();
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).unwrap();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
-    let body = if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        let mut out = String::new();
-        let mut rest = body;
-        while let Some((size, tail)) = rest.split_once("\r\n") {
-            let size = usize::from_str_radix(size, 16).unwrap();
-            if size == 0 {
-                break;
-            }
-            out.push_str(&tail[..size]);
-            rest = &tail[size + 2..];
-        }
-        out
+/// A raw request, as htmx (with a manifest holding the counter) or as a plain browser.
+fn request(addr: SocketAddr, method: &str, path: &str, htmx: bool) -> Response {
+    let mounted = r#"{"t":["count"],"m":[["count",0,"0000000000000000"]]}"#;
+    let headers = if htmx {
+        http::htmx_headers(mounted, &[])
     } else {
-        body.to_owned()
+        Vec::new()
     };
-    Res {
-        status: head[9..12].parse().unwrap(),
-        head: head.to_owned(),
-        body,
-    }
+    http::request(addr, method, path, &headers, "")
 }
 
 const COUNT_OOB: &str = r#"hx-swap-oob="outerHTML:[data-pjx-id='count']""#;
@@ -271,9 +227,11 @@ fn an_app_without_components_with_events_sets_no_browser_cookie() {
     for (method, path) in [("GET", "/page"), ("POST", "/fragment")] {
         let res = request(addr, method, path, false);
         assert!(
-            !res.head.to_ascii_lowercase().contains("pjx-browser"),
-            "{path}: {}",
-            res.head
+            !res.headers.iter().any(|(name, value)| {
+                name.contains("pjx-browser") || value.to_ascii_lowercase().contains("pjx-browser")
+            }),
+            "{path}: {:?}",
+            res.headers
         );
     }
 }

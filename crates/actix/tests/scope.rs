@@ -1,8 +1,7 @@
 //! The middleware against a real actix-web server on loopback: every request gets its own
 //! scope, `#[mutates]` deep in a store records into it, and nothing leaks between requests.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 
 use actix_web::{App, HttpResponse, HttpServer, web};
 use pjx::{MutationKey, Scope, mutates};
@@ -38,20 +37,8 @@ async fn no_scope() -> HttpResponse {
 
 /// One HTTP/1.1 request over a fresh connection; returns (status, body).
 fn request(addr: SocketAddr, method: &str, path: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response[9..12].parse().unwrap();
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap();
-    (status, body)
+    let res = pjx_testkit::http::request(addr, method, path, &[], "");
+    (res.status, res.body)
 }
 
 #[actix_web::test]

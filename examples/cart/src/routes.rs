@@ -64,22 +64,14 @@ pub fn load_cx(req: &HttpRequest) -> LoadCx {
     cx
 }
 
-/// 16 random bytes as hex.
+/// 16 random bytes from the operating system, as hex. Panics when the OS has no randomness to
+/// give: a guessable visitor id would let one visitor take over another's cart.
 fn random_id() -> String {
-    use std::io::Read;
     let mut bytes = [0u8; 16];
-    if let Err(e) = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes)) {
-        // No /dev/urandom: the time and a counter still tell visitors apart.
-        tracing::warn!("cart: /dev/urandom: {e}");
-        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_nanos();
-        bytes.copy_from_slice(&blake3::hash(format!("{now}/{n}").as_bytes()).as_bytes()[..16]);
+    if let Err(e) = getrandom::fill(&mut bytes) {
+        panic!("cart: the operating system gave no random bytes for a visitor id: {e}");
     }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    format!("{:032x}", u128::from_be_bytes(bytes))
 }
 
 async fn index(scope: pjx_actix::RequestScope) -> Result<Html<Page>, pjx_actix::Error> {
@@ -123,4 +115,20 @@ async fn logout(user: Option<SessionIdentity>) -> HttpResponse {
         user.logout();
     }
     back_to_page()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::random_id;
+
+    #[test]
+    fn visitor_ids_are_128_random_bits_in_lowercase_hex() {
+        let (a, b) = (random_id(), random_id());
+        assert_eq!(a.len(), 32, "{a}");
+        assert!(
+            a.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')),
+            "{a}"
+        );
+        assert_ne!(a, b);
+    }
 }
