@@ -1,0 +1,268 @@
+//! Dispatch: the registry of components with events, and a mount or an event run through
+//! permissions, the rate limit, the render cache and the signed state.
+
+use super::*;
+
+/// The future of one erased dispatch (not `Send`: it runs on the request's task).
+pub type DispatchFuture<'a> = Pin<Box<dyn Future<Output = Result<EventResponse, EventError>> + 'a>>;
+
+/// A component with events, erased for the registry.
+#[derive(Clone, Copy)]
+pub struct StatefulType {
+    name: &'static str,
+    rust_name: fn() -> &'static str,
+    dispatch: for<'a> fn(&'a Scope, EventRequest) -> DispatchFuture<'a>,
+}
+
+impl StatefulType {
+    /// The erased operations of `T`. What `#[component] impl` registers.
+    pub const fn of<T: Stateful>() -> Self {
+        StatefulType {
+            name: T::TYPE_NAME,
+            rust_name: std::any::type_name::<T>,
+            dispatch: dispatch_erased::<T>,
+        }
+    }
+
+    /// The registered name (the route's `{name}`).
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The Rust type's path, for messages.
+    pub fn rust_name(&self) -> &'static str {
+        (self.rust_name)()
+    }
+}
+
+impl fmt::Debug for StatefulType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "StatefulType({} = {})", self.name, self.rust_name())
+    }
+}
+
+inventory::collect!(StatefulType);
+
+/// Every registered component with events, by name. Panics, naming both types, when two share
+/// a name: a startup error to fix.
+pub fn registry() -> &'static HashMap<&'static str, StatefulType> {
+    static REGISTRY: OnceLock<Result<HashMap<&'static str, StatefulType>, String>> =
+        OnceLock::new();
+    match REGISTRY
+        .get_or_init(|| build_registry(inventory::iter::<StatefulType>.into_iter().copied()))
+    {
+        Ok(map) => map,
+        Err(e) => panic!("pjx: {e}"),
+    }
+}
+
+/// Builds a registry, refusing two types under one name (naming both).
+pub fn build_registry(
+    types: impl IntoIterator<Item = StatefulType>,
+) -> Result<HashMap<&'static str, StatefulType>, String> {
+    let mut map: HashMap<&'static str, StatefulType> = HashMap::new();
+    for ty in types {
+        if let Some(other) = map.get(ty.name)
+            && other.rust_name() != ty.rust_name()
+        {
+            return Err(format!(
+                "two components with events are registered as `{}`: `{}` and `{}`; give one another name with `#[component(name = \"…\")]`",
+                ty.name,
+                other.rust_name(),
+                ty.rust_name()
+            ));
+        }
+        map.insert(ty.name, ty);
+    }
+    Ok(map)
+}
+
+/// Mounts a component or runs one of its events, by name. What the dispatch route calls; the
+/// scope's load context carries the requester.
+pub async fn dispatch(
+    scope: &Scope,
+    name: &str,
+    request: EventRequest,
+) -> Result<EventResponse, EventError> {
+    let ty = registry()
+        .get(name)
+        .copied()
+        .ok_or_else(|| EventError::UnknownComponent(name.to_owned()))?;
+    (ty.dispatch)(scope, request).await
+}
+
+fn dispatch_erased<T: Stateful>(scope: &Scope, request: EventRequest) -> DispatchFuture<'_> {
+    Box::pin(async move {
+        dispatch_to::<T>(scope, request)
+            .await
+            .map(|(response, _)| response)
+    })
+}
+
+/// Mounts `T` or runs one of its events: what [`dispatch`] does once it has found the type by
+/// name. Also returns the component as it was rendered, locked fields included (`None` when
+/// the render cache answered).
+pub async fn dispatch_to<T: Stateful>(
+    scope: &Scope,
+    request: EventRequest,
+) -> Result<(EventResponse, Option<T>), EventError> {
+    scope.run(dispatch_typed::<T>(scope.clone(), request)).await
+}
+
+pub(super) fn check(access: Access) -> Result<(), EventError> {
+    EventError::from_access(access).map_or(Ok(()), Err)
+}
+
+async fn dispatch_typed<T: Stateful>(
+    scope: Scope,
+    request: EventRequest,
+) -> Result<(EventResponse, Option<T>), EventError> {
+    let cx = scope.load_cx();
+    let engine = scope.engine();
+    // Permissions come before anything is read, cached or counted.
+    check(T::check_access(cx))?;
+    if let Some(limit) = T::RATE_LIMIT {
+        let limiter = engine.rate_limiter();
+        // The requester's own window first: a requester over it is refused without using up
+        // their network's shared window.
+        limiter
+            .check(T::TYPE_NAME, &cx.subject(), limit)
+            .map_err(EventError::RateLimited)?;
+        if let Some(network) = cx.network_subject() {
+            let shared = RateLimit {
+                count: limit
+                    .count
+                    .saturating_mul(crate::security::auth::NETWORK_LIMIT_FACTOR),
+                ..limit
+            };
+            limiter
+                .check(T::TYPE_NAME, &network, shared)
+                .map_err(EventError::RateLimited)?;
+        }
+    }
+    let params = request.params;
+    let component = match request.event.as_deref() {
+        None => {
+            if !T::CAN_MOUNT {
+                return Err(EventError::UnknownEvent("mount".into()));
+            }
+            let cache_key = cache_key::<T>(&params, cx);
+            if let Some(key) = &cache_key
+                && let Some(hit) = engine.render_cache().get(key)
+                && let Some(response) = serve_cached::<T>(hit, &scope).await?
+            {
+                return Ok((response, None));
+            }
+            let ticket = engine.render_cache().begin();
+            let component = T::mount(params.clone(), cx).await?;
+            check(component.check_object_access(cx))?;
+            let response = respond_with(&component, &params)?;
+            if let (Some(key), Some(ttl)) = (cache_key, T::CACHE_TTL)
+                && holds_one_token(&response.html)
+            {
+                engine.render_cache().insert(
+                    key,
+                    CachedRender {
+                        html: response.html.clone(),
+                        state: response.state.clone(),
+                        component_id: response.component_id.clone(),
+                        optimistic: response.optimistic.clone(),
+                    },
+                    ttl,
+                    T::cache_keys(),
+                    ticket,
+                );
+            }
+            return Ok((response, Some(component)));
+        }
+        Some(event) => {
+            if !T::EVENTS.contains(&event) {
+                return Err(EventError::UnknownEvent(event.to_owned()));
+            }
+            let keys = engine
+                .state_keys()
+                .ok_or_else(|| EventError::internal("no state keys are configured"))?;
+            let token = request
+                .state
+                .as_deref()
+                .ok_or(EventError::InvalidState(StateError::Malformed))?;
+            let mut component: T = keys
+                .verify(
+                    T::TYPE_NAME,
+                    token,
+                    &Holder::of(cx),
+                    engine.clock().now(),
+                    engine.state_max_age(),
+                )
+                .map_err(EventError::InvalidState)?;
+            component.restore(cx).await?;
+            check(component.check_object_access(cx))?;
+            component.handle(event, request.payload, cx).await?;
+            component
+        }
+    };
+    let response = respond_with(&component, &params)?;
+    Ok((response, Some(component)))
+}
+
+/// The render-cache key of a mount of `T`, if `T` caches and this requester may share in it:
+/// a component with permissions is cached per signed-in user, and not at all for anonymous
+/// requesters (who cannot be told apart).
+fn cache_key<T: Stateful>(params: &Value, cx: &LoadCx) -> Option<String> {
+    T::CACHE_TTL?;
+    let params = crate::hash::canonical_json(params).ok()?;
+    let identity = match T::GUARDED {
+        true => Some(cx.identity()?.id.as_str()),
+        false => None,
+    };
+    Some(RenderCache::key(T::TYPE_NAME, &params, identity))
+}
+
+/// Whether `html` carries one state token (its root's) and no nested component's: only the
+/// root's is issued anew on a cache hit, so a render holding others is not cached (they would
+/// reach other requesters bound to this one).
+fn holds_one_token(html: &str) -> bool {
+    // How a root's `hx-vals` (escaped as an attribute) starts.
+    html.matches("{&quot;state&quot;:&quot;").count() == 1
+}
+
+/// A cached render of `T`, made this requester's: its state token, issued to whoever mounted
+/// it first, is issued anew to this requester, now (in the HTML too). For a guarded `T` the
+/// permissions' object checks run again, on the cached state restored for this request (they
+/// may depend on more than the user the entry is kept for). A refusal is an error; `None` when
+/// the entry is unusable.
+async fn serve_cached<T: Stateful>(
+    hit: CachedRender,
+    scope: &Scope,
+) -> Result<Option<EventResponse>, EventError> {
+    let engine = scope.engine();
+    let Some(keys) = engine.state_keys() else {
+        return Ok(None);
+    };
+    let cx = scope.load_cx();
+    // The token is in the HTML verbatim (its characters need no escaping in an attribute).
+    let Ok(state) = keys.reissue(
+        T::TYPE_NAME,
+        &hit.state,
+        &Holder::of(cx),
+        engine.clock().now(),
+    ) else {
+        return Ok(None); // signed by a key since retired: render afresh
+    };
+    if !hit.html.contains(&hit.state) {
+        return Ok(None);
+    }
+    if T::GUARDED {
+        let Ok(mut component) = keys.verify_signature::<T>(T::TYPE_NAME, &state) else {
+            return Ok(None);
+        };
+        component.restore(cx).await?;
+        check(component.check_object_access(cx))?;
+    }
+    Ok(Some(EventResponse {
+        html: hit.html.replace(&hit.state, &state),
+        state,
+        component_id: hit.component_id,
+        optimistic: hit.optimistic,
+    }))
+}

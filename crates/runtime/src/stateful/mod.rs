@@ -1,0 +1,109 @@
+//! Components with events: state that round-trips through the client as a signed token,
+//! `mount` and `on_<event>` handlers, and the dispatch every framework adapter calls.
+//!
+//! ```
+//! use pjx::prelude::*;
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[component(name = "counter", source = "<div><b data-pjx-bind=\"count\">{{ count }}</b><button {{ self.on(\"increment\") }}>+1</button></div>")]
+//! #[derive(Serialize, Deserialize)]
+//! pub struct Counter { count: i64 }
+//!
+//! #[component]
+//! impl Counter {
+//!     fn mount() -> Counter { Counter { count: 0 } }
+//!     fn on_increment(&mut self) { self.count += 1; }
+//!     fn optimistic(&self, event: &str, _: &Payload) -> Option<Patch> {
+//!         (event == "increment").then(|| Patch::new().set("count", self.count + 1))
+//!     }
+//! }
+//! ```
+
+mod args;
+mod dispatch;
+mod error;
+mod render;
+mod request;
+mod trigger;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, SystemTime};
+
+use serde::Serialize;
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor,
+};
+use serde_json::{Map, Value};
+
+use crate::cache::{CachedRender, RenderCache};
+use crate::component::{Component, RenderError, RenderErrorKind};
+use crate::html::stamp;
+use crate::load::{LoadCx, LoadError};
+use crate::scope::Scope;
+use crate::security::auth::{Access, Guarded};
+use crate::security::ratelimit::RateLimit;
+use crate::security::state::{Holder, StateError, StateKeys};
+
+pub use args::*;
+pub use dispatch::*;
+pub use error::*;
+pub use render::*;
+pub use request::*;
+pub use trigger::*;
+#[allow(unused_imports)] // what the submodules share with each other
+use {dispatch::*, render::*, trigger::*};
+
+/// The path prefix of the dispatch route: `POST /components/{name}`.
+pub const ROUTE_PREFIX: &str = "/components/";
+
+pub use crate::patch::{OptimisticTrigger, Patch};
+
+/// An event's payload: a JSON object of named arguments.
+pub type Payload = Map<String, Value>;
+
+/// A component's rate limit and render cache, from its attribute (`rate_limit = "…"`,
+/// `cache = "…"`, `react = [...]`). Generated for every component.
+pub trait Policy {
+    /// `rate_limit = "10/min"`.
+    const RATE_LIMIT: Option<RateLimit>;
+    /// `cache = "60s"`.
+    const CACHE_TTL: Option<Duration>;
+    /// The key names whose mutation drops cached renders (`react = [...]`).
+    fn cache_keys() -> &'static [&'static str];
+}
+
+/// A component with events. Implemented by `#[component] impl T { … }`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no events",
+    label = "expected a component with a `#[component] impl` block",
+    note = "a component with events declares them in `#[component] impl {Self} {{ fn on_<event>(&mut self, …) }}`"
+)]
+pub trait Stateful:
+    Component + Guarded + Policy + Serialize + DeserializeOwned + Sized + 'static
+{
+    /// The event names (`on_add_item` → `add_item`).
+    const EVENTS: &'static [&'static str];
+    /// Whether it has a `mount`.
+    const CAN_MOUNT: bool;
+
+    /// Builds the initial state from mount parameters.
+    fn mount(params: Value, cx: &LoadCx) -> impl Future<Output = Result<Self, EventError>>;
+
+    /// Re-derives what the token does not carry (locked fields), after it is read.
+    fn restore(&mut self, cx: &LoadCx) -> impl Future<Output = Result<(), EventError>>;
+
+    /// Runs an event.
+    fn handle<'a>(
+        &'a mut self,
+        event: &'a str,
+        payload: Payload,
+        cx: &'a LoadCx,
+    ) -> impl Future<Output = Result<(), EventError>> + 'a;
+
+    /// The instant state delta for an event, if the component predicts one.
+    fn optimistic(&self, event: &str, payload: &Payload) -> Option<Patch>;
+}
