@@ -45,6 +45,7 @@ pub mod reactive;
 pub mod scope;
 pub mod security;
 pub mod stateful;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 // Internal modules by their former paths, for tests, benches and tools (not API).

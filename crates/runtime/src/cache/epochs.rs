@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::key::Key;
 
-/// The result of [`SharedCache::begin`] (and the render cache's): when a load started, for
+/// The result of [`SharedCache::begin`](super::SharedCache::begin) (and the render cache's): when a load started, for
 /// the race check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ticket(pub(crate) u64);

@@ -377,6 +377,7 @@ fn scan_start_tag(
     }
 }
 
+#[cfg(feature = "testing")] // what the page model in `pjx::testing` reads
 /// An element found by [`element_at`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Element {
@@ -386,6 +387,7 @@ pub(crate) struct Element {
     pub attrs: Vec<(String, String)>,
 }
 
+#[cfg(feature = "testing")] // what the page model in `pjx::testing` reads
 impl Element {
     pub fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
@@ -395,6 +397,7 @@ impl Element {
     }
 }
 
+#[cfg(feature = "testing")] // what the page model in `pjx::testing` reads
 /// The element whose start tag begins at `i`.
 pub(crate) fn element_at(html: &str, i: usize) -> Option<Element> {
     if !starts_element(html.as_bytes(), i) {
@@ -417,6 +420,7 @@ pub(crate) fn element_at(html: &str, i: usize) -> Option<Element> {
     Some(Element { end, attrs })
 }
 
+#[cfg(feature = "testing")] // what the page model in `pjx::testing` reads
 /// Start indexes of the top-level elements of `html`, skipping text and comments between them.
 pub(crate) fn top_level_elements(html: &str) -> Vec<usize> {
     let bytes = html.as_bytes();

@@ -111,6 +111,7 @@ impl<T: Component> RenderPlain for &RenderProbe<'_, T> {
     }
 }
 
+#[cfg(feature = "testing")] // the component harness
 pub(crate) fn respond<T: Stateful>(component: &T) -> Result<EventResponse, EventError> {
     respond_with(component, &Value::Null)
 }

@@ -5,7 +5,8 @@
 
 use serde_json::Value;
 
-use super::{Dom, region_elements};
+use super::Dom;
+use super::dom::region_elements;
 
 /// The size pjx.js keeps `X-PJX-Mounted` under (actix-web refuses a request head over
 /// 128 KiB).
