@@ -6,9 +6,22 @@ use syn::spanned::Spanned;
 use syn::{GenericParam, Lifetime, LifetimeParam};
 
 use super::model::{AssetModel, Kind, Model, Shape, TemplateSource};
+use crate::grammar::RateLimit;
+
+/// The struct as emitted: locked fields never leave the server, so serde skips them (the
+/// check made sure a serde derive may follow).
+fn with_locked_fields_skipped(model: &Model) -> syn::ItemStruct {
+    let mut item = model.item.clone();
+    for (field, pjx) in item.fields.iter_mut().zip(&model.fields) {
+        if pjx.locked {
+            field.attrs.push(syn::parse_quote!(#[serde(skip)]));
+        }
+    }
+    item
+}
 
 pub fn expand(model: &Model) -> TokenStream {
-    let item = &model.item;
+    let item = with_locked_fields_skipped(model);
     let view = expand_view(model);
     let component = expand_component(model);
     let display = expand_display(model);
@@ -49,8 +62,11 @@ fn expand_policy(model: &Model) -> TokenStream {
             && object.is_none_or(|o| ::pjx::__private::object_permission_allows::<#p, Self>(cx, o))
         }
     });
-    let rate_limit = match model.rate_limit {
-        Some((count, secs)) => quote! {
+    let rate_limit = match &model.rate_limit {
+        Some(RateLimit {
+            count,
+            window_secs: secs,
+        }) => quote! {
             ::core::option::Option::Some(::pjx::__private::RateLimit {
                 count: #count,
                 window: ::pjx::__private::Duration::from_secs(#secs),
@@ -81,7 +97,8 @@ fn expand_policy(model: &Model) -> TokenStream {
     let needs_events = match model.policy_span {
         Some(span) if model.item.generics.params.is_empty() => {
             // The type named at the option, so the error points there.
-            let ty = syn::Ident::new(&ident.to_string(), span);
+            let mut ty = ident.clone();
+            ty.set_span(span);
             quote_spanned! {span=>
                 const _: fn() = ::pjx::__private::assert_has_events::<#ty>;
             }
