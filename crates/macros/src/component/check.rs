@@ -305,7 +305,7 @@ fn may_derive_serde(item: &ItemStruct) -> bool {
 struct TemplateChoice {
     template: Vec<LitStr>,
     source: Vec<LitStr>,
-    extends: Vec<Box<Type>>,
+    extends: Vec<Type>,
 }
 
 /// Rule 4: exactly one of `template`, `source`, `extends`.
@@ -328,7 +328,7 @@ fn check_template(
         given.push((
             span,
             TemplateSource::Extends {
-                base,
+                base: Box::new(base),
                 field: FieldRef::Index(syn::Index::from(0)),
             },
         ));
