@@ -67,7 +67,7 @@ pub fn check(cx: &mut Ctxt, input: Input) -> Model {
     let sources = TemplateChoice {
         template: all(cx, common.template),
         source: all(cx, common.source),
-        extends: all(cx, common.extends).into_iter().map(|b| b.0).collect(),
+        extends: all(cx, common.extends).into_iter().map(|b| *b.0).collect(),
     };
     let template = check_template(cx, kind, sources, &fields, &item);
 
