@@ -13,6 +13,7 @@ mod grammar;
 mod key;
 mod load;
 mod mutates;
+mod preamble;
 
 use proc_macro::TokenStream;
 use quote::quote;

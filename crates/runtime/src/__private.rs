@@ -10,6 +10,7 @@ pub use serde;
 
 pub use core::fmt;
 pub use core::future::Future;
+pub use core::marker::PhantomData;
 pub use core::ops::Deref;
 pub use std::borrow::Cow;
 pub use std::string::String;
@@ -75,13 +76,160 @@ pub fn mutation_key<K: IntoKey>(key: K) -> Key {
 /// The check that a reactive struct has a `#[reactive] impl` with `load`.
 pub fn assert_load<T: Load>() {}
 
+/// A parameter of a function the macros adapt (`load`, `mount`, an event handler), told apart
+/// by its type rather than its spelling, so `LoadCx` imported under another name or behind an
+/// alias is still the context. Autoref picks: `(&&Param::<T>::NEW).load_arg(…)` resolves to
+/// [`ContextParam`] when `T` is `&LoadCx`, to [`ValueParam`] otherwise.
+pub struct Param<T>(PhantomData<T>);
+
+impl<T> Param<T> {
+    /// The probe.
+    pub const NEW: Self = Param(PhantomData);
+}
+
+/// A parameter of type `&LoadCx`: it receives the request context.
+pub trait ContextParam {
+    /// `load`'s context; a load that takes only the context belongs to a singleton.
+    fn load_arg<'c, C: Singleton>(
+        &self,
+        component: PhantomData<C>,
+        key: <C as Reactive>::Key,
+        cx: &'c LoadCx,
+    ) -> &'c LoadCx;
+    /// `mount`'s context.
+    fn mount_arg<'c>(&self, params: JsonValue, cx: &'c LoadCx) -> Result<&'c LoadCx, EventError>;
+    /// An event handler's context.
+    fn event_arg<'c>(
+        &self,
+        payload: &mut Payload,
+        name: &str,
+        cx: &'c LoadCx,
+    ) -> Result<&'c LoadCx, EventError>;
+}
+
+impl ContextParam for &Param<&LoadCx> {
+    fn load_arg<'c, C: Singleton>(
+        &self,
+        _: PhantomData<C>,
+        _: <C as Reactive>::Key,
+        cx: &'c LoadCx,
+    ) -> &'c LoadCx {
+        cx
+    }
+    fn mount_arg<'c>(&self, _: JsonValue, cx: &'c LoadCx) -> Result<&'c LoadCx, EventError> {
+        Ok(cx)
+    }
+    fn event_arg<'c>(
+        &self,
+        _: &mut Payload,
+        _: &str,
+        cx: &'c LoadCx,
+    ) -> Result<&'c LoadCx, EventError> {
+        Ok(cx)
+    }
+}
+
+/// Any other parameter: `load`'s key, `mount`'s parameters, an event argument.
+pub trait ValueParam<T> {
+    /// `load`'s key, of the `#[pjx_key]` field's type.
+    fn load_arg<C: KeyedBy<T>>(
+        &self,
+        component: PhantomData<C>,
+        key: <C as Reactive>::Key,
+        cx: &LoadCx,
+    ) -> T;
+    /// `mount`'s parameters, read from JSON.
+    fn mount_arg(&self, params: JsonValue, cx: &LoadCx) -> Result<T, EventError>
+    where
+        T: MountParams;
+    /// An event argument, read from the payload by name.
+    fn event_arg(&self, payload: &mut Payload, name: &str, cx: &LoadCx) -> Result<T, EventError>
+    where
+        T: EventArgument;
+}
+
+impl<T> ValueParam<T> for Param<T> {
+    fn load_arg<C: KeyedBy<T>>(
+        &self,
+        _: PhantomData<C>,
+        key: <C as Reactive>::Key,
+        _: &LoadCx,
+    ) -> T {
+        <C as KeyedBy<T>>::load_key(key)
+    }
+    fn mount_arg(&self, params: JsonValue, _: &LoadCx) -> Result<T, EventError>
+    where
+        T: MountParams,
+    {
+        parameters(params)
+    }
+    fn event_arg(&self, payload: &mut Payload, name: &str, _: &LoadCx) -> Result<T, EventError>
+    where
+        T: EventArgument,
+    {
+        argument(payload, name)
+    }
+}
+
+/// The last of two parameters of `load` or `mount` is the request context.
+#[diagnostic::on_unimplemented(
+    message = "the last parameter here is the request context, so it is `&LoadCx`, not `{Self}`",
+    label = "expected `&LoadCx`",
+    note = "`load` takes its key, then `cx: &LoadCx`; `mount` takes its parameters (one `Deserialize` struct), then `cx: &LoadCx`"
+)]
+pub trait LastParamIsContext<'c> {
+    /// The context.
+    fn context(cx: &'c LoadCx) -> Self;
+}
+
+impl<'c> LastParamIsContext<'c> for &'c LoadCx {
+    fn context(cx: &'c LoadCx) -> Self {
+        cx
+    }
+}
+
+/// `restore` takes nothing but the request context.
+#[diagnostic::on_unimplemented(
+    message = "`restore` takes only the request context, never values from the client, so its parameter is `&LoadCx`, not `{Self}`",
+    label = "expected `cx: &LoadCx`",
+    note = "write `fn restore(&mut self, cx: &LoadCx)` and read what it needs through `cx`"
+)]
+pub trait RestoreParamIsContext<'c> {
+    /// The context.
+    fn context(cx: &'c LoadCx) -> Self;
+}
+
+impl<'c> RestoreParamIsContext<'c> for &'c LoadCx {
+    fn context(cx: &'c LoadCx) -> Self {
+        cx
+    }
+}
+
+/// An event argument without a name (a pattern) can only be the request context: the others
+/// are read from the payload by name.
+#[diagnostic::on_unimplemented(
+    message = "event arguments are read from the payload by name, so this `{Self}` needs one",
+    label = "write `name: Type`",
+    note = "only the request context (`&LoadCx`) may be taken without a name, e.g. `_: &LoadCx`"
+)]
+pub trait UnnamedParamIsContext<'c> {
+    /// The context.
+    fn context(cx: &'c LoadCx) -> Self;
+}
+
+impl<'c> UnnamedParamIsContext<'c> for &'c LoadCx {
+    fn context(cx: &'c LoadCx) -> Self {
+        cx
+    }
+}
+
 /// Implemented by singleton reactive components (no `#[pjx_key]` field).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is a keyed reactive component, so its `load` must take the key",
     label = "`load` takes no key here",
     note = "`{Self}` has a `#[pjx_key]` field; write `async fn load(key: <that field's type>, cx: &LoadCx) -> Result<Self, LoadError>`"
 )]
-pub trait Singleton {}
+pub trait Singleton: Reactive {}
 
 /// The check that a singleton's `load` takes no key.
 pub fn assert_singleton<T: Singleton>() {}
