@@ -62,10 +62,36 @@ impl<T: AsRef<str> + ?Sized> RegionIdField for T {
     }
 }
 
-/// Erases one element of `react = [...]`; fails (with `MutationKey`'s message) when it is
-/// not a `MutationKey` variant.
-pub fn react_key<K: MutationKey>(key: K) -> Key {
-    key.key()
+/// The wire name of one element of `react = [...]`, at compile time: `discriminant` is the
+/// element `as isize`, looked up in the names the derive recorded. Fails (with
+/// `MutationKey`'s message) when the element is not a `MutationKey` variant.
+pub const fn react_key_name<K: MutationKey>(_: &K, discriminant: isize) -> &'static str {
+    let names = K::WIRE_NAMES;
+    let mut i = 0;
+    while i < names.len() {
+        if names[i].0 == discriminant {
+            return names[i].1;
+        }
+        i += 1;
+    }
+    panic!("a `react` key that `#[derive(MutationKey)]` did not name")
+}
+
+/// Whether two wire names are the same, at compile time (two `react` elements that are one
+/// key under different spellings, or one key of two enums).
+pub const fn same_key(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Erases one key of `#[mutates(...)]`; fails (with `IntoKey`'s message) when it is not a key.

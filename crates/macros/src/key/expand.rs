@@ -99,6 +99,8 @@ pub fn expand(model: &Model) -> TokenStream {
         #[automatically_derived]
         impl ::pjx::__private::MutationKey for #ident {
             const ALL: &'static [Self] = &[#(Self::#variant_idents),*];
+            const WIRE_NAMES: &'static [(isize, &'static str)] =
+                &[#((Self::#variant_idents as isize, #wires)),*];
             #[inline]
             fn wire_name(self) -> &'static str {
                 #ident::wire_name(self)
