@@ -116,7 +116,7 @@ impl<T> Param<T> {
 /// A parameter of type `&LoadCx`: it receives the request context.
 pub trait ContextParam {
     /// `load`'s context; a load that takes only the context belongs to a singleton.
-    fn load_arg<'c, C: Singleton>(
+    fn load_arg<'c, C: Singleton<<C as Reactive>::Key>>(
         &self,
         component: PhantomData<C>,
         key: <C as Reactive>::Key,
@@ -134,7 +134,7 @@ pub trait ContextParam {
 }
 
 impl ContextParam for &Param<&LoadCx> {
-    fn load_arg<'c, C: Singleton>(
+    fn load_arg<'c, C: Singleton<<C as Reactive>::Key>>(
         &self,
         _: PhantomData<C>,
         _: <C as Reactive>::Key,
@@ -208,6 +208,8 @@ pub trait LastParamIsContext<'c> {
     fn context(cx: &'c LoadCx) -> Self;
 }
 
+// Not suggested in errors: the message already says what to write.
+#[diagnostic::do_not_recommend]
 impl<'c> LastParamIsContext<'c> for &'c LoadCx {
     fn context(cx: &'c LoadCx) -> Self {
         cx
@@ -225,6 +227,8 @@ pub trait RestoreParamIsContext<'c> {
     fn context(cx: &'c LoadCx) -> Self;
 }
 
+// Not suggested in errors: the message already says what to write.
+#[diagnostic::do_not_recommend]
 impl<'c> RestoreParamIsContext<'c> for &'c LoadCx {
     fn context(cx: &'c LoadCx) -> Self {
         cx
@@ -243,22 +247,25 @@ pub trait UnnamedParamIsContext<'c> {
     fn context(cx: &'c LoadCx) -> Self;
 }
 
+// Not suggested in errors: the message already says what to write.
+#[diagnostic::do_not_recommend]
 impl<'c> UnnamedParamIsContext<'c> for &'c LoadCx {
     fn context(cx: &'c LoadCx) -> Self {
         cx
     }
 }
 
-/// Implemented by singleton reactive components (no `#[pjx_key]` field).
+/// Implemented by singleton reactive components (no `#[pjx_key]` field), for [`NoKey`]; checked
+/// with the component's key type, which a keyed component's message then names.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is a keyed reactive component, so its `load` must take the key",
     label = "`load` takes no key here",
-    note = "`{Self}` has a `#[pjx_key]` field; write `async fn load(key: <that field's type>, cx: &LoadCx) -> Result<Self, LoadError>`"
+    note = "`{Self}` has a `#[pjx_key]` field of type `{K}`; write `async fn load(key: {K}, cx: &LoadCx) -> Result<Self, LoadError>`"
 )]
-pub trait Singleton: Reactive {}
+pub trait Singleton<K>: Reactive {}
 
 /// The check that a singleton's `load` takes no key.
-pub fn assert_singleton<T: Singleton>() {}
+pub fn assert_singleton<T: Singleton<<T as Reactive>::Key>>() {}
 
 /// Implemented by keyed components for their `#[pjx_key]` field's type, and by singletons for
 /// no type at all (through [`NoKeyFor`], whose message then explains).

@@ -25,6 +25,7 @@ pub fn check(cx: &mut Ctxt, input: Input) -> Model {
         fields,
     } = input;
     let common = options.common;
+    let unknown = options.unknown;
 
     if !item.generics.params.is_empty() && kind == Kind::Reactive {
         cx.error_spanned_by(
@@ -55,7 +56,7 @@ pub fn check(cx: &mut Ctxt, input: Input) -> Model {
             "on a `#[component]`, `react` names the keys whose mutation drops its cached renders, so it needs `cache = \"…\"`; a component that re-renders when keys change is `#[reactive(react = [...], ...)]`",
         ));
     }
-    let react = check_react(cx, kind, react);
+    let react = check_react(cx, kind, react, unknown);
     let permissions = all(cx, common.permissions)
         .into_iter()
         .flat_map(|list| list.0)
@@ -69,7 +70,7 @@ pub fn check(cx: &mut Ctxt, input: Input) -> Model {
         source: all(cx, common.source),
         extends: all(cx, common.extends).into_iter().map(|b| *b.0).collect(),
     };
-    let template = check_template(cx, kind, sources, &fields, &item);
+    let template = check_template(cx, kind, sources, &fields, &item, unknown);
 
     // A `name` sets the default region id too: `name = "list"` gives the region `list`.
     let (type_name, kebab) = match name {
@@ -145,12 +146,11 @@ impl OptionSpan for crate::grammar::TypeName {
     }
 }
 
-/// Rule 1: `react` is required, non-empty, and lists key paths. That each is a key and that
-/// none is listed twice (by wire name, so an alias cannot hide a repeat) is asserted in the
-/// expansion, where types are known.
-fn check_react(cx: &mut Ctxt, kind: Kind, react: Option<KeyList>) -> Vec<Expr> {
+/// Rule 1: `react` is required, non-empty, lists key paths, each once. That each is a key, and
+/// that no two spellings name one key, is asserted in the expansion, where types are known.
+fn check_react(cx: &mut Ctxt, kind: Kind, react: Option<KeyList>, unknown: bool) -> Vec<Expr> {
     let Some(KeyList { span, keys }) = react else {
-        if kind == Kind::Reactive {
+        if kind == Kind::Reactive && !unknown {
             cx.syn_error(syn::Error::new(
                 Span::call_site(),
                 "`react` is required: list the state keys this component depends on, e.g. `#[reactive(react = [Keys::Todos], template = \"counter.html\")]`",
@@ -164,6 +164,20 @@ fn check_react(cx: &mut Ctxt, kind: Kind, react: Option<KeyList>) -> Vec<Expr> {
             "`react` is empty: a reactive component depends on at least one key, e.g. `react = [Keys::Todos]`; a component that depends on nothing is a plain `#[component]`",
         ));
     }
+    // A repeat as written is reported here, at the whole path; a repeat under another spelling
+    // (an alias, another enum's key of the same wire name) only the expansion can see.
+    let mut seen: Vec<String> = Vec::new();
+    for expr in &keys {
+        let text = expr.to_token_stream().to_string().replace(' ', "");
+        if seen.contains(&text) {
+            cx.error_spanned_by(
+                expr,
+                format!("`{text}` is listed twice in `react`: list each key once"),
+            );
+        } else {
+            seen.push(text);
+        }
+    }
     keys.into_iter()
         .filter(|expr| match expr {
             Expr::Path(_) => true,
@@ -175,9 +189,10 @@ fn check_react(cx: &mut Ctxt, kind: Kind, react: Option<KeyList>) -> Vec<Expr> {
                 false
             }
             Expr::MethodCall(call) if unraw(&call.method) == "at" => {
+                let key = call.receiver.to_token_stream().to_string().replace(' ', "");
                 cx.error_spanned_by(
                     expr,
-                    "`react` lists whole keys such as `Keys::Todos`: a keyed region already reacts to its own instance (`todos:7` reaches only the region loaded with 7); `.at(...)` belongs in `#[mutates]`",
+                    format!("`react` lists whole keys such as `{key}`: a keyed region already reacts to its own instance (`{key}.at(7)` reaches only the region loaded with 7); `.at(...)` belongs in `#[mutates]`"),
                 );
                 false
             }
@@ -315,6 +330,7 @@ fn check_template(
     choice: TemplateChoice,
     fields: &[FieldModel],
     item: &ItemStruct,
+    unknown: bool,
 ) -> Option<TemplateSource> {
     let mut given: Vec<(Span, TemplateSource)> = Vec::new();
     for lit in choice.template {
@@ -335,6 +351,9 @@ fn check_template(
     }
     let mut given = given.into_iter();
     let Some((_, first)) = given.next() else {
+        if unknown {
+            return None;
+        }
         cx.syn_error(syn::Error::new(
             Span::call_site(),
             format!(

@@ -469,7 +469,7 @@ fn expand_reactive(model: &Model) -> TokenStream {
         }
         None => quote! {
             #[automatically_derived]
-            impl ::pjx::__private::Singleton for #ident {}
+            impl ::pjx::__private::Singleton<::pjx::__private::NoKey> for #ident {}
 
             #[automatically_derived]
             impl<__PjxK> ::pjx::__private::KeyedBy<__PjxK> for #ident

@@ -21,6 +21,16 @@ impl Kind {
             Kind::Plain => "#[component]",
         }
     }
+
+    /// The options, as an error lists them.
+    pub fn options(self) -> &'static str {
+        match self {
+            Kind::Reactive => "react, template, source, extends, css, js, name, permissions",
+            Kind::Plain => {
+                "template, source, extends, css, js, name, permissions, rate_limit, cache, react (with cache)"
+            }
+        }
+    }
 }
 
 /// Where the component's markup comes from (rule 4: exactly one).

@@ -66,6 +66,9 @@ struct ComponentOptions {
 /// The attribute's options, as written.
 #[derive(Default)]
 pub struct Options {
+    /// An option was not recognised (reported): a "missing" option may be that one, so the
+    /// check does not also report it missing.
+    pub unknown: bool,
     pub react: Given<KeyList>,
     pub rate_limit: Given<SpannedValue<RateLimit>>,
     pub cache: Given<SpannedValue<Ttl>>,
@@ -80,6 +83,30 @@ pub struct FieldOptions {
     pub attrs: Vec<Attribute>,
     pub ephemeral: Flag,
     pub locked: Flag,
+}
+
+/// Whether `meta` is one of `kind`'s options (so a darling error about it is about its value).
+fn is_option(kind: Kind, meta: &NestedMeta) -> bool {
+    let NestedMeta::Meta(meta) = meta else {
+        return false;
+    };
+    let common = [
+        "template",
+        "source",
+        "extends",
+        "css",
+        "js",
+        "name",
+        "permissions",
+        "id",
+    ];
+    let own: &[&str] = match kind {
+        Kind::Reactive => &["react"],
+        Kind::Plain => &["react", "rate_limit", "cache"],
+    };
+    meta.path()
+        .get_ident()
+        .is_some_and(|ident| common.iter().chain(own).any(|o| ident == o))
 }
 
 impl Options {
@@ -129,10 +156,21 @@ pub fn parse(cx: &mut Ctxt, kind: Kind, args: TokenStream, mut item: ItemStruct)
                         rate_limit: o.rate_limit,
                         cache: o.cache,
                         common: o.common,
+                        ..Options::default()
                     }),
                 };
-                if let Some(read) = cx.handle(read, Some(attr)) {
-                    options.extend(read);
+                match read {
+                    Ok(read) => options.extend(read),
+                    // darling's "Unknown field" (with its "did you mean") says nothing of the
+                    // other options when there are many: list them.
+                    Err(e) if !is_option(kind, meta) => {
+                        options.unknown = true;
+                        for e in e.flatten() {
+                            let message = format!("{attr}: {e} (its options: {})", kind.options());
+                            cx.syn_error(syn::Error::new(e.span(), message));
+                        }
+                    }
+                    Err(e) => cx.darling(e, Some(attr)),
                 }
             }
         }
