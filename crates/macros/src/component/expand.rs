@@ -73,13 +73,13 @@ fn expand_react_names(model: &Model) -> TokenStream {
     for (j, later) in model.react.iter().enumerate() {
         for (i, earlier) in model.react.iter().enumerate().take(j) {
             let (a, b) = (text(earlier), text(later));
-            let message = if a == b {
-                format!("`{b}` is listed twice in `react`: list each key once")
-            } else {
-                format!(
-                    "`{b}` is the same key as `{a}` (one wire name): list each key once in `react`"
-                )
-            };
+            if a == b {
+                // A repeat as written: the check reported it, at the whole path.
+                continue;
+            }
+            let message = format!(
+                "`{b}` is the same key as `{a}` (one wire name): list each key once in `react`"
+            );
             repeats.push(quote_spanned! {later.span()=>
                 if ::pjx::__private::same_key(__PJX_REACT[#i], __PJX_REACT[#j]) {
                     ::core::panic!("{}", #message);
