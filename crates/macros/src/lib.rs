@@ -9,10 +9,11 @@
 mod component;
 mod ctxt;
 mod events;
+mod grammar;
+mod key;
 mod load;
 mod mutates;
-mod mutation_key;
-mod naming;
+mod preamble;
 
 use proc_macro::TokenStream;
 use quote::quote;
@@ -24,7 +25,7 @@ use component::Kind;
 #[proc_macro_derive(MutationKey, attributes(pjx))]
 pub fn derive_mutation_key(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    mutation_key::derive(input).into()
+    key::derive(input).into()
 }
 
 /// Declares a reactive component (on a struct) or holds its `load` (on its impl block).

@@ -10,6 +10,7 @@ pub use serde;
 
 pub use core::fmt;
 pub use core::future::Future;
+pub use core::marker::PhantomData;
 pub use core::ops::Deref;
 pub use std::borrow::Cow;
 pub use std::string::String;
@@ -61,10 +62,36 @@ impl<T: AsRef<str> + ?Sized> RegionIdField for T {
     }
 }
 
-/// Erases one element of `react = [...]`; fails (with `MutationKey`'s message) when it is
-/// not a `MutationKey` variant.
-pub fn react_key<K: MutationKey>(key: K) -> Key {
-    key.key()
+/// The wire name of one element of `react = [...]`, at compile time: `discriminant` is the
+/// element `as isize`, looked up in the names the derive recorded. Fails (with
+/// `MutationKey`'s message) when the element is not a `MutationKey` variant.
+pub const fn react_key_name<K: MutationKey>(_: &K, discriminant: isize) -> &'static str {
+    let names = K::WIRE_NAMES;
+    let mut i = 0;
+    while i < names.len() {
+        if names[i].0 == discriminant {
+            return names[i].1;
+        }
+        i += 1;
+    }
+    panic!("a `react` key that `#[derive(MutationKey)]` did not name")
+}
+
+/// Whether two wire names are the same, at compile time (two `react` elements that are one
+/// key under different spellings, or one key of two enums).
+pub const fn same_key(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Erases one key of `#[mutates(...)]`; fails (with `IntoKey`'s message) when it is not a key.
@@ -75,16 +102,170 @@ pub fn mutation_key<K: IntoKey>(key: K) -> Key {
 /// The check that a reactive struct has a `#[reactive] impl` with `load`.
 pub fn assert_load<T: Load>() {}
 
-/// Implemented by singleton reactive components (no `#[pjx_key]` field).
+/// A parameter of a function the macros adapt (`load`, `mount`, an event handler), told apart
+/// by its type rather than its spelling, so `LoadCx` imported under another name or behind an
+/// alias is still the context. Autoref picks: `(&&Param::<T>::NEW).load_arg(…)` resolves to
+/// [`ContextParam`] when `T` is `&LoadCx`, to [`ValueParam`] otherwise.
+pub struct Param<T>(PhantomData<T>);
+
+impl<T> Param<T> {
+    /// The probe.
+    pub const NEW: Self = Param(PhantomData);
+}
+
+/// A parameter of type `&LoadCx`: it receives the request context.
+pub trait ContextParam {
+    /// `load`'s context; a load that takes only the context belongs to a singleton.
+    fn load_arg<'c, C: Singleton<<C as Reactive>::Key>>(
+        &self,
+        component: PhantomData<C>,
+        key: <C as Reactive>::Key,
+        cx: &'c LoadCx,
+    ) -> &'c LoadCx;
+    /// `mount`'s context.
+    fn mount_arg<'c>(&self, params: JsonValue, cx: &'c LoadCx) -> Result<&'c LoadCx, EventError>;
+    /// An event handler's context.
+    fn event_arg<'c>(
+        &self,
+        payload: &mut Payload,
+        name: &str,
+        cx: &'c LoadCx,
+    ) -> Result<&'c LoadCx, EventError>;
+}
+
+impl ContextParam for &Param<&LoadCx> {
+    fn load_arg<'c, C: Singleton<<C as Reactive>::Key>>(
+        &self,
+        _: PhantomData<C>,
+        _: <C as Reactive>::Key,
+        cx: &'c LoadCx,
+    ) -> &'c LoadCx {
+        cx
+    }
+    fn mount_arg<'c>(&self, _: JsonValue, cx: &'c LoadCx) -> Result<&'c LoadCx, EventError> {
+        Ok(cx)
+    }
+    fn event_arg<'c>(
+        &self,
+        _: &mut Payload,
+        _: &str,
+        cx: &'c LoadCx,
+    ) -> Result<&'c LoadCx, EventError> {
+        Ok(cx)
+    }
+}
+
+/// Any other parameter: `load`'s key, `mount`'s parameters, an event argument.
+pub trait ValueParam<T> {
+    /// `load`'s key, of the `#[pjx_key]` field's type.
+    fn load_arg<C: KeyedBy<T>>(
+        &self,
+        component: PhantomData<C>,
+        key: <C as Reactive>::Key,
+        cx: &LoadCx,
+    ) -> T;
+    /// `mount`'s parameters, read from JSON.
+    fn mount_arg(&self, params: JsonValue, cx: &LoadCx) -> Result<T, EventError>
+    where
+        T: MountParams;
+    /// An event argument, read from the payload by name.
+    fn event_arg(&self, payload: &mut Payload, name: &str, cx: &LoadCx) -> Result<T, EventError>
+    where
+        T: EventArgument;
+}
+
+impl<T> ValueParam<T> for Param<T> {
+    fn load_arg<C: KeyedBy<T>>(
+        &self,
+        _: PhantomData<C>,
+        key: <C as Reactive>::Key,
+        _: &LoadCx,
+    ) -> T {
+        <C as KeyedBy<T>>::load_key(key)
+    }
+    fn mount_arg(&self, params: JsonValue, _: &LoadCx) -> Result<T, EventError>
+    where
+        T: MountParams,
+    {
+        parameters(params)
+    }
+    fn event_arg(&self, payload: &mut Payload, name: &str, _: &LoadCx) -> Result<T, EventError>
+    where
+        T: EventArgument,
+    {
+        argument(payload, name)
+    }
+}
+
+/// The last of two parameters of `load` or `mount` is the request context.
+#[diagnostic::on_unimplemented(
+    message = "the last parameter here is the request context, so it is `&LoadCx`, not `{Self}`",
+    label = "expected `&LoadCx`",
+    note = "`load` takes its key, then `cx: &LoadCx`; `mount` takes its parameters (one `Deserialize` struct), then `cx: &LoadCx`"
+)]
+pub trait LastParamIsContext<'c> {
+    /// The context.
+    fn context(cx: &'c LoadCx) -> Self;
+}
+
+// Not suggested in errors: the message already says what to write.
+#[diagnostic::do_not_recommend]
+impl<'c> LastParamIsContext<'c> for &'c LoadCx {
+    fn context(cx: &'c LoadCx) -> Self {
+        cx
+    }
+}
+
+/// `restore` takes nothing but the request context.
+#[diagnostic::on_unimplemented(
+    message = "`restore` takes only the request context, never values from the client, so its parameter is `&LoadCx`, not `{Self}`",
+    label = "expected `cx: &LoadCx`",
+    note = "write `fn restore(&mut self, cx: &LoadCx)` and read what it needs through `cx`"
+)]
+pub trait RestoreParamIsContext<'c> {
+    /// The context.
+    fn context(cx: &'c LoadCx) -> Self;
+}
+
+// Not suggested in errors: the message already says what to write.
+#[diagnostic::do_not_recommend]
+impl<'c> RestoreParamIsContext<'c> for &'c LoadCx {
+    fn context(cx: &'c LoadCx) -> Self {
+        cx
+    }
+}
+
+/// An event argument without a name (a pattern) can only be the request context: the others
+/// are read from the payload by name.
+#[diagnostic::on_unimplemented(
+    message = "event arguments are read from the payload by name, so this `{Self}` needs one",
+    label = "write `name: Type`",
+    note = "only the request context (`&LoadCx`) may be taken without a name, e.g. `_: &LoadCx`"
+)]
+pub trait UnnamedParamIsContext<'c> {
+    /// The context.
+    fn context(cx: &'c LoadCx) -> Self;
+}
+
+// Not suggested in errors: the message already says what to write.
+#[diagnostic::do_not_recommend]
+impl<'c> UnnamedParamIsContext<'c> for &'c LoadCx {
+    fn context(cx: &'c LoadCx) -> Self {
+        cx
+    }
+}
+
+/// Implemented by singleton reactive components (no `#[pjx_key]` field), for [`NoKey`]; checked
+/// with the component's key type, which a keyed component's message then names.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is a keyed reactive component, so its `load` must take the key",
     label = "`load` takes no key here",
-    note = "`{Self}` has a `#[pjx_key]` field; write `async fn load(key: <that field's type>, cx: &LoadCx) -> Result<Self, LoadError>`"
+    note = "`{Self}` has a `#[pjx_key]` field of type `{K}`; write `async fn load(key: {K}, cx: &LoadCx) -> Result<Self, LoadError>`"
 )]
-pub trait Singleton {}
+pub trait Singleton<K>: Reactive {}
 
 /// The check that a singleton's `load` takes no key.
-pub fn assert_singleton<T: Singleton>() {}
+pub fn assert_singleton<T: Singleton<<T as Reactive>::Key>>() {}
 
 /// Implemented by keyed components for their `#[pjx_key]` field's type, and by singletons for
 /// no type at all (through [`NoKeyFor`], whose message then explains).

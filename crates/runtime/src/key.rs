@@ -44,6 +44,11 @@ pub trait MutationKey:
     /// Every variant, in declaration order (for the dependency graph).
     const ALL: &'static [Self];
 
+    /// Each variant's discriminant (`as isize`) and wire name, so generated code can name a
+    /// key at compile time (`react = [...]` is checked for repeats by wire name).
+    #[doc(hidden)]
+    const WIRE_NAMES: &'static [(isize, &'static str)] = &[];
+
     /// The wire name of this key, e.g. `todo-list`.
     fn wire_name(self) -> &'static str;
 

@@ -6,9 +6,22 @@ use syn::spanned::Spanned;
 use syn::{GenericParam, Lifetime, LifetimeParam};
 
 use super::model::{AssetModel, Kind, Model, Shape, TemplateSource};
+use crate::grammar::RateLimit;
+
+/// The struct as emitted: locked fields never leave the server, so serde skips them (the
+/// check made sure a serde derive may follow).
+fn with_locked_fields_skipped(model: &Model) -> syn::ItemStruct {
+    let mut item = model.item.clone();
+    for (field, pjx) in item.fields.iter_mut().zip(&model.fields) {
+        if pjx.locked {
+            field.attrs.push(syn::parse_quote!(#[serde(skip)]));
+        }
+    }
+    item
+}
 
 pub fn expand(model: &Model) -> TokenStream {
-    let item = &model.item;
+    let item = with_locked_fields_skipped(model);
     let view = expand_view(model);
     let component = expand_component(model);
     let display = expand_display(model);
@@ -21,9 +34,11 @@ pub fn expand(model: &Model) -> TokenStream {
         Kind::Plain => TokenStream::new(),
     };
     let policy = expand_policy(model);
+    let react_names = expand_react_names(model);
     quote! {
         #item
         const _: () = {
+            #react_names
             // `{{ self.on("event") }}` in templates of components with events.
             #[allow(unused_imports)]
             use ::pjx::__private::Triggers as _;
@@ -33,6 +48,48 @@ pub fn expand(model: &Model) -> TokenStream {
             #policy
             #display
         };
+    }
+}
+
+/// `react = [...]` as wire names, computed at compile time: the one check that each element is
+/// a key (`MutationKey`'s message, at the element), and a check that no key is listed twice,
+/// compared by wire name so that `K::Todos` (an alias) or `Other::Todos` (another enum's key of
+/// the same name) is caught as well as a repeat as written.
+fn expand_react_names(model: &Model) -> TokenStream {
+    if model.react.is_empty() {
+        return TokenStream::new();
+    }
+    let names = model.react.iter().map(|expr| {
+        quote_spanned! {expr.span()=>
+            ::pjx::__private::react_key_name(&#expr, #expr as isize)
+        }
+    });
+    let text = |expr: &syn::Expr| {
+        quote::ToTokens::to_token_stream(expr)
+            .to_string()
+            .replace(' ', "")
+    };
+    let mut repeats = Vec::new();
+    for (j, later) in model.react.iter().enumerate() {
+        for (i, earlier) in model.react.iter().enumerate().take(j) {
+            let (a, b) = (text(earlier), text(later));
+            if a == b {
+                // A repeat as written: the check reported it, at the whole path.
+                continue;
+            }
+            let message = format!(
+                "`{b}` is the same key as `{a}` (one wire name): list each key once in `react`"
+            );
+            repeats.push(quote_spanned! {later.span()=>
+                if ::pjx::__private::same_key(__PJX_REACT[#i], __PJX_REACT[#j]) {
+                    ::core::panic!("{}", #message);
+                }
+            });
+        }
+    }
+    quote! {
+        const __PJX_REACT: &[&str] = &[#(#names),*];
+        const _: () = { #(#repeats)* };
     }
 }
 
@@ -49,8 +106,11 @@ fn expand_policy(model: &Model) -> TokenStream {
             && object.is_none_or(|o| ::pjx::__private::object_permission_allows::<#p, Self>(cx, o))
         }
     });
-    let rate_limit = match model.rate_limit {
-        Some((count, secs)) => quote! {
+    let rate_limit = match &model.rate_limit {
+        Some(RateLimit {
+            count,
+            window_secs: secs,
+        }) => quote! {
             ::core::option::Option::Some(::pjx::__private::RateLimit {
                 count: #count,
                 window: ::pjx::__private::Duration::from_secs(#secs),
@@ -65,14 +125,7 @@ fn expand_policy(model: &Model) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     let cache_keys = if model.kind == Kind::Plain && !model.react.is_empty() {
-        let keys = model.react.iter().map(|expr| {
-            quote_spanned! {expr.span()=> ::pjx::__private::react_key(#expr).name() }
-        });
-        quote! {
-            static KEYS: ::pjx::__private::LazyLock<::pjx::__private::Vec<&'static str>> =
-                ::pjx::__private::LazyLock::new(|| ::pjx::__private::Vec::from([#(#keys),*]));
-            &KEYS
-        }
+        quote!(__PJX_REACT)
     } else {
         quote!(&[])
     };
@@ -81,7 +134,8 @@ fn expand_policy(model: &Model) -> TokenStream {
     let needs_events = match model.policy_span {
         Some(span) if model.item.generics.params.is_empty() => {
             // The type named at the option, so the error points there.
-            let ty = syn::Ident::new(&ident.to_string(), span);
+            let mut ty = ident.clone();
+            ty.set_span(span);
             quote_spanned! {span=>
                 const _: fn() = ::pjx::__private::assert_has_events::<#ty>;
             }
@@ -379,8 +433,8 @@ fn expand_hash_state(model: &Model) -> TokenStream {
 
 fn expand_reactive(model: &Model) -> TokenStream {
     let ident = &model.item.ident;
-    let react = model.react.iter().map(|expr| {
-        quote_spanned! {expr.span()=> ::pjx::__private::react_key(#expr) }
+    let react = (0..model.react.len()).map(|i| {
+        quote! { ::pjx::__private::Key::new(__PJX_REACT[#i]) }
     });
     let key_field = model.key_field();
     let (key_ty, keyed, load_key) = match key_field {
@@ -415,7 +469,7 @@ fn expand_reactive(model: &Model) -> TokenStream {
         }
         None => quote! {
             #[automatically_derived]
-            impl ::pjx::__private::Singleton for #ident {}
+            impl ::pjx::__private::Singleton<::pjx::__private::NoKey> for #ident {}
 
             #[automatically_derived]
             impl<__PjxK> ::pjx::__private::KeyedBy<__PjxK> for #ident

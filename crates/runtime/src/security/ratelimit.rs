@@ -30,33 +30,6 @@ pub struct RateLimit {
     pub window: Duration,
 }
 
-impl RateLimit {
-    /// Parses `"10/min"`, `"5/s"`, `"100/hour"`, `"1000/day"` (also `sec`, `second`, `m`,
-    /// `minute`, `h`, `d`).
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// let limit = pjx::ratelimit::RateLimit::parse("10/min").unwrap();
-    /// assert_eq!((limit.count, limit.window), (10, Duration::from_secs(60)));
-    /// assert!(pjx::ratelimit::RateLimit::parse("ten per minute").is_none());
-    /// ```
-    pub fn parse(text: &str) -> Option<RateLimit> {
-        let (count, unit) = text.split_once('/')?;
-        let count: u32 = count.trim().parse().ok().filter(|&c| c > 0)?;
-        let secs = match unit.trim() {
-            "s" | "sec" | "second" => 1,
-            "m" | "min" | "minute" => 60,
-            "h" | "hour" => 3_600,
-            "d" | "day" => 86_400,
-            _ => return None,
-        };
-        Some(RateLimit {
-            count,
-            window: Duration::from_secs(secs),
-        })
-    }
-}
-
 impl fmt::Display for RateLimit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} per {}s", self.count, self.window.as_secs())
@@ -511,25 +484,5 @@ mod tests {
             limiter.check("c", "ann", zero),
             Err(Duration::from_secs(60))
         );
-    }
-
-    #[test]
-    fn parsing() {
-        for (text, count, secs) in [
-            ("10/min", 10, 60),
-            ("5/s", 5, 1),
-            (" 3 / hour ", 3, 3600),
-            ("1/day", 1, 86_400),
-        ] {
-            let limit = RateLimit::parse(text).unwrap();
-            assert_eq!(
-                (limit.count, limit.window.as_secs()),
-                (count, secs),
-                "{text}"
-            );
-        }
-        for bad in ["", "10", "0/min", "-1/min", "10/fortnight", "x/min"] {
-            assert!(RateLimit::parse(bad).is_none(), "{bad}");
-        }
     }
 }

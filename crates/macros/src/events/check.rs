@@ -1,0 +1,190 @@
+//! Step 2 of `#[component] impl`: the shapes of `mount`, `restore` and each handler, as far as
+//! the syntax shows them. Which parameter is the context is told by type in the expansion.
+
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::{ImplItemFn, Pat, Type};
+
+use crate::ctxt::Ctxt;
+use crate::grammar::unraw;
+use crate::preamble::typed_params;
+
+use super::parse::Input;
+
+/// A handler's or `mount`'s parameter: named ones are read from the payload by name unless
+/// their type is the context; an unnamed one (a pattern) must be the context.
+pub enum Param {
+    Named(String, Box<Type>),
+    Unnamed(Box<Type>),
+}
+
+/// How a handler is called.
+pub struct Handler {
+    /// `on_add_item` → `add_item`.
+    pub event: String,
+    pub method: syn::Ident,
+    pub is_async: bool,
+    pub params: Vec<Param>,
+    /// Where a return type that is not an `EventOutcome` is reported.
+    pub output_span: Span,
+}
+
+pub struct Mount {
+    pub is_async: bool,
+    /// At most two: the parameters struct and the context, told apart by type.
+    pub params: Vec<Type>,
+    pub output: Box<Type>,
+}
+
+pub struct Restore {
+    pub is_async: bool,
+    /// The context, if taken.
+    pub param: Option<Type>,
+    pub output_span: Span,
+}
+
+pub struct Model {
+    pub mount: Option<Mount>,
+    pub restore: Option<Restore>,
+    pub optimistic: bool,
+    pub handlers: Vec<Handler>,
+}
+
+/// The model, or `None` when the block can have no `Stateful` impl (a trait impl, a generic
+/// one: already reported).
+pub fn check(cx: &mut Ctxt, input: Input<'_>) -> Option<Model> {
+    let mount = input.mount.and_then(|f| check_mount(cx, f));
+    let restore = input.restore.and_then(|f| check_restore(cx, f));
+    let handlers: Vec<Handler> = input
+        .handlers
+        .iter()
+        .filter_map(|(event, f)| check_handler(cx, f, event))
+        .collect();
+    if input.handlers.is_empty() && input.mount.is_none() && !cx.has_errors() {
+        cx.error_spanned_by(
+            input.self_ty,
+            "this `#[component]` impl has no `mount` and no `on_<event>` handler: add e.g. `fn on_increment(&mut self) { … }`",
+        );
+    }
+    input.usable.then_some(Model {
+        mount,
+        restore,
+        optimistic: input.optimistic,
+        handlers,
+    })
+}
+
+/// Whether `f` takes `&mut self`.
+fn takes_mut_self(f: &ImplItemFn) -> bool {
+    matches!(
+        f.sig.receiver(),
+        Some(r) if matches!(r.kind, syn::ReceiverKind::Reference(_, _, Some(_)))
+    )
+}
+
+/// The declared return type's span (the function's name when it returns `()`).
+fn output_span(f: &ImplItemFn) -> Span {
+    match &f.sig.output {
+        syn::ReturnType::Default => f.sig.ident.span(),
+        syn::ReturnType::Type(_, ty) => ty.span(),
+    }
+}
+
+fn check_handler(cx: &mut Ctxt, f: &ImplItemFn, event: &str) -> Option<Handler> {
+    if !takes_mut_self(f) {
+        cx.error_spanned_by(
+            &f.sig.ident,
+            format!("an event handler changes the component's state: write `fn on_{event}(&mut self, …)`"),
+        );
+        return None;
+    }
+    if event.is_empty() {
+        cx.error_spanned_by(
+            &f.sig.ident,
+            "`on_` names no event: a handler is `on_<event>`, e.g. `fn on_increment(&mut self)` handles the event `increment`",
+        );
+        return None;
+    }
+    const NOT_GENERIC: &str = "an event handler cannot be generic: its arguments are read from the JSON payload into concrete types; write e.g. `by: i64` or `item: NewItem` (a `Deserialize` type)";
+    if !f.sig.generics.params.is_empty() {
+        cx.error_spanned_by(&f.sig.generics, NOT_GENERIC);
+        return None;
+    }
+    if let Some(pat) = typed_params(f).find(|pat| matches!(*pat.ty, Type::ImplTrait(_))) {
+        cx.error_spanned_by(&pat.ty, NOT_GENERIC);
+        return None;
+    }
+    let params = typed_params(f)
+        .map(|pat| match &*pat.pat {
+            Pat::Ident(ident) => Param::Named(unraw(&ident.ident), pat.ty.clone()),
+            _ => Param::Unnamed(pat.ty.clone()),
+        })
+        .collect();
+    Some(Handler {
+        event: event.to_owned(),
+        method: f.sig.ident.clone(),
+        is_async: f.sig.asyncness.is_some(),
+        params,
+        output_span: output_span(f),
+    })
+}
+
+fn check_mount(cx: &mut Ctxt, f: &ImplItemFn) -> Option<Mount> {
+    if let Some(receiver) = f.sig.receiver() {
+        cx.error_spanned_by(
+            receiver,
+            "`mount` builds the component's first state, so it takes no `self`: write `fn mount(params: Params, cx: &LoadCx) -> Result<Self, EventError>`",
+        );
+        return None;
+    }
+    let params: Vec<_> = typed_params(f).collect();
+    // The parameters struct, then the context: with more, those between are too many.
+    if params.len() > 2 {
+        for extra in &params[1..params.len() - 1] {
+            cx.error_spanned_by(
+                &extra.pat,
+                "`mount` takes its parameters as one struct (`params: Params`, a `Deserialize` type), then `cx: &LoadCx`",
+            );
+        }
+        return None;
+    }
+    let output = match &f.sig.output {
+        syn::ReturnType::Default => {
+            cx.error_spanned_by(
+                &f.sig.ident,
+                "`mount` returns the component's first state: write `fn mount(params: Params, cx: &LoadCx) -> Result<Self, EventError>` (or `-> Self`)",
+            );
+            return None;
+        }
+        syn::ReturnType::Type(_, ty) => ty.clone(),
+    };
+    Some(Mount {
+        is_async: f.sig.asyncness.is_some(),
+        params: params.into_iter().map(|p| (*p.ty).clone()).collect(),
+        output,
+    })
+}
+
+fn check_restore(cx: &mut Ctxt, f: &ImplItemFn) -> Option<Restore> {
+    if !takes_mut_self(f) {
+        cx.error_spanned_by(
+            &f.sig.ident,
+            "`restore` fills the fields the state token does not carry: write `fn restore(&mut self, cx: &LoadCx)`",
+        );
+        return None;
+    }
+    let mut params = typed_params(f);
+    let param = params.next().map(|p| (*p.ty).clone());
+    if let Some(extra) = params.next() {
+        cx.error_spanned_by(
+            extra,
+            "`restore` takes only the request context, never values from the client: write `fn restore(&mut self, cx: &LoadCx)` and read what it needs through `cx`",
+        );
+        return None;
+    }
+    Some(Restore {
+        is_async: f.sig.asyncness.is_some(),
+        param,
+        output_span: output_span(f),
+    })
+}
