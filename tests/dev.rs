@@ -4,8 +4,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use pjx::cache::{EntryKey, InProcess};
+use pjx::component::registry::ReactiveType;
 use pjx::prelude::*;
-use pjx::registry::ReactiveType;
 use pjx::{DevMode, Engine, Registry, Scope};
 
 #[derive(MutationKey)]

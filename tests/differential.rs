@@ -23,8 +23,8 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use pjx::cache::InProcess;
+use pjx::component::registry::ReactiveType;
 use pjx::prelude::*;
-use pjx::registry::ReactiveType;
 use pjx::testing::{ClientManifest, Dom, PrimarySwap};
 use pjx::{Engine, Key, Registry, Scope};
 use proptest::collection::vec;
@@ -370,7 +370,7 @@ fn leaf_hashes(html: &str) -> Vec<(String, Option<String>)> {
         .entries()
         .filter(|e| {
             let region = dom.region(e.id).unwrap();
-            pjx::stamp::stamped_ids(region).count() == 1
+            pjx::html::stamp::stamped_ids(region).count() == 1
         })
         .map(|e| (e.id.to_owned(), e.hash.map(str::to_owned)))
         .collect()

@@ -3,8 +3,9 @@
 
 use std::sync::Arc;
 
+use pjx::html::stamp::RootError;
 use pjx::prelude::*;
-use pjx::{Asset, Load, RenderErrorKind, stamp::RootError};
+use pjx::{Asset, Load, RenderErrorKind};
 use pjx_tests::fixtures::*;
 
 /// The value of the first `name="…"` attribute in `html`.
@@ -46,7 +47,7 @@ fn keyed_reactive_component_is_stamped_with_its_state_hash() {
     assert!(html.contains("hx-post=\"/rows/7/toggle\""));
     assert!(html.contains("<span>Ship reactivity</span>"));
     // Exactly one of each stamped attribute.
-    for name in pjx::stamp::STAMPED_ATTRIBUTES {
+    for name in pjx::html::stamp::STAMPED_ATTRIBUTES {
         assert_eq!(html.matches(&format!(" {name}=")).count(), 1, "{name}");
     }
 }

@@ -6,12 +6,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use pjx::auth::ClientAddr;
 use pjx::prelude::*;
-use pjx::state::{StateKey, StateKeys};
+use pjx::security::auth::ClientAddr;
 use pjx::stateful::{EventRequest, registry};
 use pjx::testing::ComponentTest;
 use pjx::{Engine, Scope};
+use pjx::{StateKey, StateKeys};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -861,7 +861,7 @@ async fn a_token_is_bound_to_its_browser_or_user() {
 async fn a_token_expires_after_the_maximum_age() {
     let mut t = ComponentTest::<Tally>::new();
     let max_age = t.engine().state_max_age();
-    assert_eq!(max_age, pjx::state::DEFAULT_MAX_AGE);
+    assert_eq!(max_age, pjx::security::state::DEFAULT_MAX_AGE);
     t.mount(json!({ "start": 1 })).await.unwrap();
     let old = t.last().state.clone();
     t.advance(max_age);
@@ -881,7 +881,9 @@ async fn the_maximum_age_is_configurable() {
     let engine = Engine::builder()
         .state_keys(StateKeys::new([StateKey::from_secret("k")]))
         .state_max_age(std::time::Duration::from_secs(60))
-        .clock(pjx::state::Clock::manual(std::time::SystemTime::now()))
+        .clock(pjx::security::state::Clock::manual(
+            std::time::SystemTime::now(),
+        ))
         .build();
     let mut t = ComponentTest::<Tally>::with_engine(engine);
     t.mount(json!({ "start": 1 })).await.unwrap();
@@ -897,14 +899,18 @@ async fn the_maximum_age_is_configurable() {
 async fn a_cached_render_is_issued_to_whoever_it_is_served_to() {
     let engine = Engine::builder()
         .state_keys(StateKeys::new([StateKey::from_secret("k")]))
-        .clock(pjx::state::Clock::manual(std::time::SystemTime::now()))
+        .clock(pjx::security::state::Clock::manual(
+            std::time::SystemTime::now(),
+        ))
         .build();
     let mounts = || CATALOG_MOUNTS.load(Ordering::SeqCst);
     let mut first = ComponentTest::<Catalog>::with_engine(engine.clone());
     first.mount(json!({ "page": 77 })).await.unwrap();
     let start = mounts();
     // Another visitor, later: served from the cache, with a token of their own and of now.
-    engine.clock().advance(pjx::state::DEFAULT_MAX_AGE);
+    engine
+        .clock()
+        .advance(pjx::security::state::DEFAULT_MAX_AGE);
     let mut second = ComponentTest::<Catalog>::with_engine(engine.clone());
     let hit = second.mount(json!({ "page": 77 })).await.unwrap().clone();
     assert_eq!(mounts(), start, "a hit");
@@ -954,11 +960,11 @@ async fn anonymous_rate_limits_follow_the_browser_within_a_bound_per_network() {
     let engine = Engine::builder()
         .state_keys(StateKeys::new([StateKey::from_secret("k")]))
         .build();
-    let visitor = |ip: &str, browser: pjx::auth::Browser| {
+    let visitor = |ip: &str, browser: pjx::security::auth::Browser| {
         ComponentTest::<Ping>::with_engine(engine.clone())
             .context(LoadCx::new().with(ClientAddr(ip.into())).with(browser))
     };
-    use pjx::auth::Browser;
+    use pjx::security::auth::Browser;
     // Two browsers behind one address (a NAT): each has its own window of 3.
     for id in ["b1", "b2"] {
         let mut t = visitor("10.1.0.1", Browser::known(id));
@@ -988,7 +994,7 @@ async fn anonymous_rate_limits_follow_the_browser_within_a_bound_per_network() {
         minted += 1;
         assert!(minted <= 100, "unbounded");
     }
-    assert_eq!(minted, 3 * pjx::auth::NETWORK_LIMIT_FACTOR);
+    assert_eq!(minted, 3 * pjx::security::auth::NETWORK_LIMIT_FACTOR);
     // Other networks are not affected.
     visitor("10.1.0.4", Browser::known("m0"))
         .mount(())

@@ -5,11 +5,11 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use pjx::cache::{EntryKey, InProcess};
+use pjx::component::registry::ReactiveType;
 use pjx::manifest::{Manifest, Mounted};
 use pjx::prelude::*;
-use pjx::registry::ReactiveType;
+use pjx::reactive::walk::{Excluded, Outcome, Unrelated};
 use pjx::testing::manifest_from_html;
-use pjx::walk::{Excluded, Outcome, Unrelated};
 use pjx::{Engine, Key, Registry, Scope};
 use serde::Serialize;
 

@@ -8,7 +8,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use pjx::state::{Holder, StateKey, StateKeys};
+use pjx::security::state::{Holder, StateKey, StateKeys};
 use serde::{Deserialize, Serialize};
 
 use crate::walk::{measure, micros};
@@ -53,7 +53,7 @@ pub fn run() {
     // A signed-in user on a browser: the binding a typical event checks.
     let holder = Holder::user("ann").on_browser("Zm9vYmFyYmF6cXV4cXV1eA");
     let now = std::time::SystemTime::now();
-    let max_age = pjx::state::DEFAULT_MAX_AGE;
+    let max_age = pjx::security::state::DEFAULT_MAX_AGE;
     println!(
         "signed state: per event request (verify the incoming token, sign the answer), median"
     );

@@ -7,8 +7,8 @@ use std::hint::black_box;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use pjx::component::registry::ReactiveType;
 use pjx::prelude::*;
-use pjx::registry::ReactiveType;
 use pjx::{Engine, Key, Registry, Scope};
 use serde::Serialize;
 

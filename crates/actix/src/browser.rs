@@ -3,8 +3,8 @@
 use actix_web::HttpRequest;
 use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::cookie::{Cookie, SameSite};
-use pjx::auth::Browser;
-use pjx::state::StateKeys;
+use pjx::security::auth::Browser;
+use pjx::security::state::StateKeys;
 
 /// The cookie's name over plain HTTP.
 pub const BROWSER_COOKIE: &str = "pjx-browser";

@@ -8,11 +8,11 @@ use std::time::Duration;
 use actix_web::HttpRequest;
 use actix_web::cookie::Cookie;
 use pjx::Limits;
-use pjx::auth::{Browser, ClientAddr};
 use pjx::cache::InvalidationBackend;
+use pjx::component::registry::ReactiveType;
 use pjx::engine::PermissionHook;
-use pjx::registry::ReactiveType;
-use pjx::state::{Clock, StateKey, StateKeys};
+use pjx::security::auth::{Browser, ClientAddr};
+use pjx::security::state::{Clock, StateKey, StateKeys};
 use pjx::{DevMode, Engine, Identity, LoadCx};
 
 /// Builds each request's load context from the request.
@@ -183,7 +183,7 @@ impl Pjx {
     /// # fn session_get(_: &HttpRequest) -> Option<String> { None }
     /// # fn session_insert(_: &HttpRequest, _: &str) -> Option<()> { Some(()) }
     /// # fn random_id() -> String { "x".into() }
-    /// use pjx::auth::Browser;
+    /// use pjx::security::auth::Browser;
     /// let pjx = pjx_actix::Pjx::new().browser_identity(|req| match session_get(req) {
     ///     Some(id) => Some(Browser::known(id)),
     ///     None => {
@@ -212,7 +212,7 @@ impl Pjx {
     }
 
     /// How long a component's state token is accepted after it was issued (default 12
-    /// hours, [`pjx::state::DEFAULT_MAX_AGE`]). An older one is answered with 400
+    /// hours, [`pjx::security::state::DEFAULT_MAX_AGE`]). An older one is answered with 400
     /// `state_expired`, and pjx.js mounts the component afresh.
     ///
     /// ```
@@ -234,7 +234,7 @@ impl Pjx {
     /// startup (with a warning): state then does not survive a restart or span processes.
     ///
     /// ```
-    /// use pjx::state::{StateKey, StateKeys};
+    /// use pjx::{StateKey, StateKeys};
     /// let secret = std::env::var("PJX_SECRET").unwrap_or_else(|_| "dev only".into());
     /// let pjx = pjx_actix::Pjx::new().state_keys(StateKeys::new([StateKey::from_secret(secret)]));
     /// # let _ = pjx;

@@ -22,7 +22,7 @@ pub const HX_REFRESH: HeaderName = HeaderName::from_static("hx-refresh");
 
 /// Adds the headers a walk asks for: `HX-Refresh` when it was over its budget,
 /// `X-PJX-Dirtied` for a partial manifest.
-pub(crate) fn walk_headers(headers: &mut HeaderMap, walk: &pjx::walk::WalkReport) {
+pub(crate) fn walk_headers(headers: &mut HeaderMap, walk: &pjx::reactive::walk::WalkReport) {
     if walk.over_budget {
         headers.insert(HX_REFRESH, HeaderValue::from_static("true"));
     }
@@ -205,7 +205,7 @@ async fn inject_runtime<B: MessageBody + 'static>(
 }
 
 fn push_head_tag(out: &mut String, asset: &Asset) {
-    let url = pjx::stamp::escape_attr(&asset.url());
+    let url = pjx::html::stamp::escape_attr(&asset.url());
     if asset.is_css() {
         out.push_str(&format!(r#"<link rel="stylesheet" href="{url}">"#));
     } else {

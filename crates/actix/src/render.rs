@@ -6,7 +6,7 @@ use actix_web::HttpMessage;
 use actix_web::body::BoxBody;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, Responder, ResponseError};
-use pjx::auth::Guarded;
+use pjx::security::auth::Guarded;
 use pjx::{Access, Component, EventError, Load, LoadError, RenderError, Scope};
 
 /// Rendered HTML, answered as `200 text/html`; for htmx requests the middleware appends the

@@ -48,16 +48,6 @@ pub mod stateful;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-// Internal modules by their former paths, for tests, benches and tools (not API).
-#[doc(hidden)]
-pub use component::registry;
-#[doc(hidden)]
-pub use html::{region_id, stamp};
-#[doc(hidden)]
-pub use reactive::{oob, walk};
-#[doc(hidden)]
-pub use security::{auth, ratelimit, state};
-
 pub use component::registry::Registry;
 pub use component::{Asset, Component, Load, Reactive, RenderError, RenderErrorKind};
 pub use engine::{DevMode, Engine, Limits};

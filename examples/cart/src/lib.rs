@@ -16,7 +16,7 @@ use actix_session::storage::CookieSessionStore;
 use actix_web::cookie::Key;
 use actix_web::web;
 use pjx::DevMode;
-use pjx::state::{StateKey, StateKeys};
+use pjx::{StateKey, StateKeys};
 use pjx_actix::Pjx;
 
 pub use store::Store;

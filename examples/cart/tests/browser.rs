@@ -353,7 +353,7 @@ async fn an_expired_state_is_mounted_afresh_and_the_shopper_carries_on() {
     .await;
     // The page sat open past the maximum age.
     app.clock
-        .advance(pjx::state::DEFAULT_MAX_AGE + Duration::from_secs(1));
+        .advance(pjx::security::state::DEFAULT_MAX_AGE + Duration::from_secs(1));
     click(&client, ADD_TEE).await;
     wait_for(
         &client,

@@ -7,7 +7,7 @@ mod support;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use pjx::prelude::*;
-use pjx::state::{StateKey, StateKeys};
+use pjx::{StateKey, StateKeys};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use support::{Shopper, TestApp, error_of, state_of};
@@ -1115,7 +1115,7 @@ fn an_expired_token_is_a_400_state_expired_and_a_fresh_mount_carries_on() {
     let app = TestApp::start();
     let mut ann = app.client();
     let (_, mounted, state) = cart_state(&mut ann);
-    let max_age = pjx::state::DEFAULT_MAX_AGE;
+    let max_age = pjx::security::state::DEFAULT_MAX_AGE;
     // Just within the maximum age: accepted.
     app.clock.advance(max_age);
     let res = add_item(&mut ann, &state, 1, "M", &mounted);

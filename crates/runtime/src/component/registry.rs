@@ -251,7 +251,7 @@ impl std::error::Error for RegistryError {}
 ///
 /// ```standalone_crate
 /// use pjx::prelude::*;
-/// use pjx::registry::Registry;
+/// use pjx::component::registry::Registry;
 ///
 /// #[derive(MutationKey)]
 /// enum Keys { Todos }
@@ -329,7 +329,7 @@ impl Registry {
     ///
     /// ```
     /// # use pjx::prelude::*;
-    /// # use pjx::registry::{ReactiveType, Registry};
+    /// # use pjx::component::registry::{ReactiveType, Registry};
     /// # #[derive(MutationKey)] enum Keys { TodoList }
     /// # #[reactive(react = [Keys::TodoList], source = "<b></b>")] struct L {}
     /// # #[reactive] impl L { fn load() -> Result<Self, LoadError> { Ok(L {}) } }

@@ -49,7 +49,7 @@ impl std::error::Error for RegionIdError {}
 /// Checks that `id` can be stamped and targeted.
 ///
 /// ```
-/// use pjx::region_id::{RegionIdError, check};
+/// use pjx::html::region_id::{RegionIdError, check};
 /// assert!(check("row-1").is_ok());
 /// assert!(check("a, body, b").is_ok()); // escaped where used
 /// assert_eq!(check(""), Err(RegionIdError::Empty));
@@ -71,7 +71,7 @@ pub fn check(id: &str) -> Result<(), RegionIdError> {
 /// The CSS attribute selector matching region `id`, safe under htmx's selector splitting.
 ///
 /// ```
-/// use pjx::region_id::selector;
+/// use pjx::html::region_id::selector;
 /// assert_eq!(selector("row-1"), "[data-pjx-id='row-1']");
 /// assert_eq!(selector(r"a'b\c"), r"[data-pjx-id='a\'b\\c']");
 /// assert_eq!(selector("a, body"), r"[data-pjx-id='a\2c  body']");

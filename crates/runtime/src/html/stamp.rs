@@ -79,7 +79,7 @@ impl std::error::Error for RootError {}
 /// Stamps the root element of the HTML in `html[start..]`.
 ///
 /// ```
-/// use pjx::stamp::{Stamp, stamp_root};
+/// use pjx::html::stamp::{Stamp, stamp_root};
 /// let mut html = String::from("<li class=\"todo\">Ship it</li>");
 /// stamp_root(&mut html, 0, &Stamp {
 ///     id: "row-1", type_name: "item_row", hash: "00ff", reacts: "todos", load: Some("1"),
@@ -133,7 +133,7 @@ fn push_attr(out: &mut String, name: &str, value: &str) {
 /// `hx-swap-oob="outerHTML:[data-pjx-id='row-1']"`.
 ///
 /// ```
-/// assert_eq!(pjx::stamp::escape_attr(r#"a"b'<&>"#), "a&quot;b'&lt;&amp;&gt;");
+/// assert_eq!(pjx::html::stamp::escape_attr(r#"a"b'<&>"#), "a&quot;b'&lt;&amp;&gt;");
 /// ```
 pub fn escape_attr(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
@@ -172,7 +172,7 @@ pub fn escape_attr_into(out: &mut String, value: &str) {
 ///
 /// ```
 /// let html = r#"<ul data-pjx-id="list"><li data-pjx-id="row-&quot;1&quot;"></li></ul>"#;
-/// let ids: Vec<String> = pjx::stamp::stamped_ids(html).collect();
+/// let ids: Vec<String> = pjx::html::stamp::stamped_ids(html).collect();
 /// assert_eq!(ids, ["list", "row-\"1\""]);
 /// ```
 pub fn stamped_ids(html: &str) -> impl Iterator<Item = String> + '_ {

@@ -16,7 +16,7 @@ use crate::html::stamp::escape_attr_into;
 /// The `hx-swap-oob` value replacing region `id` (before attribute escaping).
 ///
 /// ```
-/// assert_eq!(pjx::oob::update_selector("a,b"), r"outerHTML:[data-pjx-id='a\2c b']");
+/// assert_eq!(pjx::reactive::oob::update_selector("a,b"), r"outerHTML:[data-pjx-id='a\2c b']");
 /// ```
 pub fn update_selector(id: &str) -> String {
     let mut out = String::from("outerHTML:");
@@ -28,7 +28,7 @@ pub fn update_selector(id: &str) -> String {
 ///
 /// ```
 /// let mut out = String::new();
-/// pjx::oob::push_delete(&mut out, "row-3");
+/// pjx::reactive::oob::push_delete(&mut out, "row-3");
 /// assert_eq!(out, r#"<div hx-swap-oob="delete:[data-pjx-id='row-3']"></div>"#);
 /// ```
 pub fn push_delete(out: &mut String, id: &str) {

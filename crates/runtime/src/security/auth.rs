@@ -66,7 +66,7 @@ pub struct ClientAddr(pub String);
 /// in the [`LoadCx`].
 ///
 /// ```
-/// use pjx::{LoadCx, auth::Browser};
+/// use pjx::{LoadCx, security::auth::Browser};
 /// let cx = LoadCx::new().with(Browser::known("b1"));
 /// assert_eq!(cx.browser().unwrap().id, "b1");
 /// ```

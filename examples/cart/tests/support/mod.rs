@@ -8,7 +8,7 @@ use std::time::SystemTime;
 use actix_identity::IdentityMiddleware;
 use actix_web::{App, HttpServer, web};
 use cart::{Secrets, Store};
-use pjx::state::Clock;
+use pjx::security::state::Clock;
 #[allow(unused_imports)]
 pub use pjx_testkit::browser;
 #[allow(unused_imports)] // not every test binary injects faults

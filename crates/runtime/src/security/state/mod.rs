@@ -72,7 +72,7 @@ impl StateKey {
     /// A key derived from a secret of any length (e.g. an environment variable).
     ///
     /// ```
-    /// let key = pjx::state::StateKey::from_secret("correct horse battery staple");
+    /// let key = pjx::security::state::StateKey::from_secret("correct horse battery staple");
     /// # let _ = key;
     /// ```
     pub fn from_secret(secret: impl AsRef<[u8]>) -> Self {
@@ -104,8 +104,8 @@ impl fmt::Debug for StateKey {
 /// the same browser while nobody is signed in on it.
 ///
 /// ```
-/// use pjx::state::Holder;
-/// use pjx::{Identity, LoadCx, auth::Browser};
+/// use pjx::security::state::Holder;
+/// use pjx::{Identity, LoadCx, security::auth::Browser};
 /// let cx = LoadCx::new().with(Browser::known("b1")).with(Identity::user("ann"));
 /// assert_eq!(Holder::of(&cx), Holder::user("ann").on_browser("b1"));
 /// ```
@@ -213,7 +213,7 @@ impl Binding {
 ///
 /// ```
 /// use std::time::{Duration, UNIX_EPOCH};
-/// use pjx::state::Clock;
+/// use pjx::security::state::Clock;
 /// let clock = Clock::manual(UNIX_EPOCH + Duration::from_secs(1_000));
 /// clock.advance(Duration::from_secs(60));
 /// assert_eq!(clock.now(), UNIX_EPOCH + Duration::from_secs(1_060));
@@ -289,7 +289,7 @@ fn unix_secs(time: SystemTime) -> u64 {
 ///
 /// ```
 /// use std::time::{Duration, SystemTime};
-/// use pjx::state::{Holder, StateError, StateKey, StateKeys};
+/// use pjx::security::state::{Holder, StateError, StateKey, StateKeys};
 /// let old = StateKeys::new([StateKey::from_secret("old")]);
 /// let rotated = StateKeys::new([StateKey::from_secret("new"), StateKey::from_secret("old")]);
 /// let (ann, now, max_age) = (Holder::user("ann"), SystemTime::now(), Duration::from_secs(3600));
@@ -572,7 +572,7 @@ impl StateKeys {
     /// bytes.
     ///
     /// ```
-    /// let keys = pjx::state::StateKeys::new([pjx::state::StateKey::from_secret("s")]);
+    /// let keys = pjx::security::state::StateKeys::new([pjx::security::state::StateKey::from_secret("s")]);
     /// let issued = keys.issue_browser_id().unwrap();
     /// assert_eq!(keys.browser_id(&issued.cookie).as_deref(), Some(issued.id.as_str()));
     /// assert_eq!(keys.browser_id(&issued.id), None); // the id alone is not a cookie
