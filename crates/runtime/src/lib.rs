@@ -42,6 +42,7 @@ pub mod manifest;
 pub mod patch;
 #[doc(hidden)]
 pub mod reactive;
+pub mod rules;
 pub mod scope;
 pub mod security;
 pub mod stateful;
