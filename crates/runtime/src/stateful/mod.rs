@@ -54,8 +54,6 @@ pub use error::*;
 pub use render::*;
 pub use request::*;
 pub use trigger::*;
-#[allow(unused_imports)] // what the submodules share with each other
-use {dispatch::*, render::*, trigger::*};
 
 /// The path prefix of the dispatch route: `POST /components/{name}`.
 pub const ROUTE_PREFIX: &str = "/components/";
