@@ -1,4 +1,5 @@
-//! Two components with events under one name: the registry refuses to start, naming both.
+//! Two components under one name, of one kind or of both: the registry refuses to start,
+//! naming both.
 //! (A test binary of its own: the duplicate poisons the registry of whatever links it.)
 
 use pjx::prelude::*;
@@ -39,14 +40,61 @@ mod wishlist {
     }
 }
 
+mod feed {
+    use super::*;
+
+    #[derive(MutationKey)]
+    pub enum Keys {
+        Carts,
+    }
+
+    /// A reactive component under the name a component with events already has.
+    #[reactive(name = "cart", react = [Keys::Carts], source = "<p>{{ n }}</p>")]
+    pub struct Badge {
+        n: u8,
+    }
+
+    #[reactive]
+    impl Badge {
+        fn load() -> Result<Self, LoadError> {
+            Ok(Badge { n: 0 })
+        }
+    }
+}
+
+#[test]
+fn both_kinds_share_one_namespace() {
+    use pjx::component::registry::{ComponentType, EventsType, ReactiveType};
+    let err = pjx::Registry::new([
+        ComponentType::from(EventsType::of::<shop::Cart>()),
+        ReactiveType::of::<feed::Badge>().into(),
+    ])
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("registered as `cart`"), "{err}");
+    assert!(
+        err.contains("shop::Cart") && err.contains("feed::Badge"),
+        "{err}"
+    );
+    assert!(err.contains("#[reactive(name = "), "{err}");
+    // One type registered twice is one registration.
+    let once = pjx::Registry::of(&[
+        EventsType::of::<wishlist::List>(),
+        EventsType::of::<wishlist::List>(),
+    ])
+    .unwrap();
+    assert!(once.events("cart").is_some() && once.reactive("cart").is_none());
+}
+
 #[test]
 fn the_registry_refuses_to_start_naming_both_types() {
-    let panic = std::panic::catch_unwind(pjx::stateful::registry).unwrap_err();
-    let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+    // Three types are registered as `cart` here; the first clash found is reported.
+    let message = pjx::Registry::try_global().unwrap_err().to_string();
     assert!(message.contains("registered as `cart`"), "{message}");
-    assert!(
-        message.contains("shop::Cart") && message.contains("wishlist::List"),
-        "{message}"
-    );
-    assert!(message.contains("#[component(name = "), "{message}");
+    let named = ["shop::Cart", "wishlist::List", "feed::Badge"]
+        .iter()
+        .filter(|name| message.contains(*name))
+        .count();
+    assert_eq!(named, 2, "{message}");
+    assert!(message.contains("(name = \"…\""), "{message}");
 }

@@ -13,7 +13,7 @@ use pjx::component::registry::ReactiveType;
 use pjx::engine::PermissionHook;
 use pjx::security::auth::{Browser, ClientAddr};
 use pjx::security::state::{Clock, StateKey, StateKeys};
-use pjx::{DevMode, Engine, Identity, LoadCx};
+use pjx::{DevMode, Engine, Identity, LoadCx, Registry};
 
 /// Builds each request's load context from the request.
 pub type ContextFactory = Arc<dyn Fn(&HttpRequest) -> LoadCx + Send + Sync>;
@@ -305,9 +305,6 @@ impl Config {
     pub(crate) fn engine(&self) -> &Arc<Engine> {
         self.engine.get_or_init(|| {
             let s = &self.settings;
-            // Built now, so two components under one name stop the app at startup (naming
-            // both), not at its first request.
-            let stateful = pjx::stateful::registry();
             let engine = match &s.engine {
                 Some(engine) => {
                     if s.state_keys.is_some() || s.state_max_age.is_some() || s.clock.is_some() {
@@ -316,7 +313,7 @@ impl Config {
                             "Pjx::state_keys, state_max_age and clock are ignored next to Pjx::engine: give them to the engine (EngineBuilder)"
                         );
                     }
-                    if engine.state_keys().is_none() && !stateful.is_empty() {
+                    if engine.state_keys().is_none() && engine.registry().has_events() {
                         tracing::error!(
                             target: "pjx::actix",
                             "the engine given to Pjx::engine has no state keys (EngineBuilder::state_keys): components with events cannot render"
@@ -324,7 +321,9 @@ impl Config {
                     }
                     Arc::clone(engine)
                 }
-                None => self.build_engine(!stateful.is_empty()),
+                // The registry is collected now, so two components under one name stop the
+                // app at startup (naming both), not at its first request.
+                None => self.build_engine(Registry::global().has_events()),
             };
             engine.registry();
             engine
@@ -382,7 +381,7 @@ impl Config {
         let keys = self
             .engine()
             .state_keys()
-            .filter(|_| !pjx::stateful::registry().is_empty());
+            .filter(|_| self.engine().registry().has_events());
         let browser = match (&s.browser, keys) {
             (Some(source), _) => source(req),
             (None, Some(keys)) => {

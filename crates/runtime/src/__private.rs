@@ -17,7 +17,7 @@ pub use std::string::String;
 pub use std::sync::LazyLock;
 pub use std::vec::Vec;
 
-pub use crate::component::registry::{KeySet, ReactiveType};
+pub use crate::component::registry::{EventsType, KeySet, ReactiveType};
 pub use crate::component::{
     Asset, AssetSet, Component, Load, Reactive, RenderError, render_askama, render_reactive,
     write_nested,
@@ -31,7 +31,7 @@ pub use crate::security::auth::{Access, Guarded, Permission};
 pub use crate::security::ratelimit::RateLimit;
 pub use crate::stateful::{
     EventError, EventOutcome, MountOutcome, Patch, Payload, Policy, RenderPlain, RenderProbe,
-    RenderStateful, Stateful, StatefulType, Triggers, argument, parameters,
+    RenderStateful, Stateful, Triggers, argument, parameters,
 };
 pub use core::time::Duration;
 pub use serde_json::Value as JsonValue;

@@ -323,22 +323,12 @@ pub fn object_permission_allows<P: Permission<C>, C: ?Sized>(
     P::has_object_permission(cx, component)
 }
 
-/// The check that a component with events has serializable state.
-#[diagnostic::on_unimplemented(
-    message = "a component with events keeps its state in a signed token, so `{Self}` must implement `Serialize` and `Deserialize`",
-    label = "its state",
-    note = "add `#[derive(serde::Serialize, serde::Deserialize)]` after `#[component(...)]`; mark fields that must never leave the server `#[pjx(locked)]`"
-)]
-pub trait SerializableState: serde::Serialize + serde::de::DeserializeOwned {}
-
-// Not recommended, so a failure is reported once, as this trait, rather than once per missing
-// serde trait.
-#[diagnostic::do_not_recommend]
-impl<T: serde::Serialize + serde::de::DeserializeOwned> SerializableState for T {}
+pub use crate::stateful::SerializableState;
 
 /// The check that a component with events has serializable state, named in a field type so it
-/// is made when items are checked (before bodies): it is then reported before the errors rustc
-/// adds for `Stateful`'s own serde bounds.
+/// is made when items are checked (before bodies): it is then reported first, in pjx's words,
+/// before rustc's own errors for `Stateful`'s supertrait (which no longer name serde's
+/// internals).
 pub struct StateCheck<T: SerializableState>(core::marker::PhantomData<T>);
 
 /// The type of an event argument: read from the JSON payload.

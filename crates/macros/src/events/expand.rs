@@ -133,7 +133,7 @@ pub fn expand(self_ty: &Type, model: &Model) -> TokenStream {
             #assert_state
 
             ::pjx::__private::inventory::submit! {
-                ::pjx::__private::StatefulType::of::<#self_ty>()
+                ::pjx::__private::EventsType::of::<#self_ty>()
             }
 
             #[automatically_derived]

@@ -1,9 +1,11 @@
-//! The registry of reactive component types, and the dependency graph it describes.
+//! The registry of components — reactive ones and ones with events, in one namespace — and
+//! the dependency graph it describes.
 //!
-//! Every `#[reactive] impl` registers its component at compile time (through `inventory`),
-//! and every `#[derive(MutationKey)]` its keys; [`Registry::global`] collects them the first
-//! time it is used, failing fast when two components share a name. The walk looks manifest
-//! entries up here by their `type`.
+//! Every `#[reactive] impl` and every `#[component] impl` registers its component at compile
+//! time (through `inventory`), and every `#[derive(MutationKey)]` its keys; [`Registry::global`]
+//! collects them the first time it is used, failing fast, naming both definitions, when two
+//! components share a name. The walk looks manifest entries up here by their `type`; the
+//! dispatch route looks components with events up by the name in its path.
 
 use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -230,7 +232,103 @@ pub struct KeySet {
     pub names: &'static [&'static str],
 }
 
+/// A component with events, as the registry holds it: its name and its dispatch operations.
+///
+/// The operations are opaque here because dispatching an event needs the request scope,
+/// which sits above the engine that holds this registry; `stateful::dispatch` builds them
+/// (`EventsType::of::<T>()`, what `#[component] impl` registers) and reads them back.
+#[derive(Clone, Copy)]
+pub struct EventsType {
+    name: &'static str,
+    rust_name: fn() -> &'static str,
+    ops: &'static (dyn Any + Send + Sync),
+}
+
+impl EventsType {
+    /// A component with events named `name`, whose dispatch operations are `ops`.
+    pub(crate) const fn new(
+        name: &'static str,
+        rust_name: fn() -> &'static str,
+        ops: &'static (dyn Any + Send + Sync),
+    ) -> Self {
+        EventsType {
+            name,
+            rust_name,
+            ops,
+        }
+    }
+
+    /// The registered name (the dispatch route's `{name}`).
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The Rust type's path, for messages.
+    pub fn rust_name(&self) -> &'static str {
+        (self.rust_name)()
+    }
+
+    /// The dispatch operations, as the layer that built them knows them.
+    pub(crate) fn ops<O: Any>(&self) -> Option<&'static O> {
+        self.ops.downcast_ref()
+    }
+}
+
+impl fmt::Debug for EventsType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "EventsType({} = {})", self.name, self.rust_name())
+    }
+}
+
+/// A registered component of either kind: what [`Registry::new`] takes.
+#[derive(Debug, Clone, Copy)]
+pub enum ComponentType {
+    /// `#[reactive]`: loaded from its key, re-rendered when what it reacts to changes.
+    Reactive(ReactiveType),
+    /// `#[component]` with `#[component] impl`: state in a signed token, `on_<event>` handlers.
+    Events(EventsType),
+}
+
+impl ComponentType {
+    /// The registered name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ComponentType::Reactive(ty) => ty.name(),
+            ComponentType::Events(ty) => ty.name(),
+        }
+    }
+
+    /// The Rust type's path, for messages.
+    pub fn rust_name(&self) -> &'static str {
+        match self {
+            ComponentType::Reactive(ty) => ty.rust_name(),
+            ComponentType::Events(ty) => ty.rust_name(),
+        }
+    }
+
+    /// The attribute that names it, for messages.
+    fn attribute(&self) -> &'static str {
+        match self {
+            ComponentType::Reactive(_) => "#[reactive(name = \"…\", …)]",
+            ComponentType::Events(_) => "#[component(name = \"…\", …)]",
+        }
+    }
+}
+
+impl From<ReactiveType> for ComponentType {
+    fn from(ty: ReactiveType) -> Self {
+        ComponentType::Reactive(ty)
+    }
+}
+
+impl From<EventsType> for ComponentType {
+    fn from(ty: EventsType) -> Self {
+        ComponentType::Events(ty)
+    }
+}
+
 inventory::collect!(ReactiveType);
+inventory::collect!(EventsType);
 inventory::collect!(KeySet);
 
 /// Why a registry could not be built.
@@ -247,7 +345,7 @@ impl fmt::Display for RegistryError {
 
 impl std::error::Error for RegistryError {}
 
-/// The reactive component types the walk knows, by registered name.
+/// Every component the app has, both kinds in one namespace, by registered name.
 ///
 /// ```standalone_crate
 /// use pjx::prelude::*;
@@ -264,12 +362,14 @@ impl std::error::Error for RegistryError {}
 /// }
 ///
 /// let registry = Registry::global();
-/// assert!(registry.get("counter").is_some());
+/// assert!(registry.reactive("counter").is_some());
+/// assert!(registry.events("counter").is_none());
 /// assert_eq!(registry.dependency_graph().to_string(), "todos → counter\n");
 /// ```
 #[derive(Debug, Clone)]
 pub struct Registry {
-    by_name: HashMap<&'static str, ReactiveType>,
+    reactive: HashMap<&'static str, ReactiveType>,
+    events: HashMap<&'static str, EventsType>,
     /// Every declared key name (so keys nothing depends on show in the graph).
     key_names: BTreeSet<&'static str>,
 }
@@ -289,8 +389,13 @@ impl Registry {
         static GLOBAL: OnceLock<Result<Arc<Registry>, RegistryError>> = OnceLock::new();
         GLOBAL
             .get_or_init(|| {
-                let mut registry =
-                    Registry::new(inventory::iter::<ReactiveType>.into_iter().copied())?;
+                let reactive = inventory::iter::<ReactiveType>.into_iter().copied();
+                let events = inventory::iter::<EventsType>.into_iter().copied();
+                let mut registry = Registry::new(
+                    reactive
+                        .map(ComponentType::from)
+                        .chain(events.map(ComponentType::from)),
+                )?;
                 for set in inventory::iter::<KeySet> {
                     registry.key_names.extend(set.names.iter().copied());
                 }
@@ -299,29 +404,42 @@ impl Registry {
             .clone()
     }
 
-    /// A registry of exactly these types (tests use this to isolate themselves).
-    pub fn new(types: impl IntoIterator<Item = ReactiveType>) -> Result<Self, RegistryError> {
-        let mut by_name: HashMap<&'static str, ReactiveType> = HashMap::new();
+    /// A registry of exactly these components (tests use this to isolate themselves). Two
+    /// components of either kind under one name are refused, naming both; the same type
+    /// registered twice is kept once.
+    pub fn new(types: impl IntoIterator<Item = ComponentType>) -> Result<Self, RegistryError> {
+        let mut seen: HashMap<&'static str, ComponentType> = HashMap::new();
+        let mut registry = Registry {
+            reactive: HashMap::new(),
+            events: HashMap::new(),
+            key_names: BTreeSet::new(),
+        };
         for ty in types {
-            if let Some(other) = by_name.get(ty.name) {
-                if other.rust_name() == ty.rust_name() {
+            if let Some(other) = seen.get(ty.name()) {
+                if other.rust_name() == ty.rust_name() && other.attribute() == ty.attribute() {
                     continue;
                 }
                 return Err(RegistryError {
                     message: format!(
-                        "two reactive components are registered as `{}`: `{}` and `{}`; give one another name with `#[reactive(name = \"…\", …)]`",
-                        ty.name,
+                        "two components are registered as `{}`: `{}` and `{}`; give one another name with `{}`",
+                        ty.name(),
                         other.rust_name(),
-                        ty.rust_name()
+                        ty.rust_name(),
+                        ty.attribute(),
                     ),
                 });
             }
-            by_name.insert(ty.name, ty);
+            seen.insert(ty.name(), ty);
+            match ty {
+                ComponentType::Reactive(ty) => {
+                    registry.reactive.insert(ty.name, ty);
+                }
+                ComponentType::Events(ty) => {
+                    registry.events.insert(ty.name, ty);
+                }
+            }
         }
-        Ok(Registry {
-            by_name,
-            key_names: BTreeSet::new(),
-        })
+        Ok(registry)
     }
 
     /// The declared key name spelled `wire` (a whole key's wire form), if any: a declared
@@ -341,7 +459,7 @@ impl Registry {
         if let Some(name) = self.key_names.get(wire) {
             return Some(name);
         }
-        self.by_name
+        self.reactive
             .values()
             .flat_map(|ty| ty.react().keys())
             .map(Key::name)
@@ -354,19 +472,30 @@ impl Registry {
         self
     }
 
-    /// A registry of the given component types, e.g. `Registry::of(&[ReactiveType::of::<Row>()])`.
-    pub fn of(types: &[ReactiveType]) -> Result<Self, RegistryError> {
-        Self::new(types.iter().copied())
+    /// A registry of the given components of one kind, e.g.
+    /// `Registry::of(&[ReactiveType::of::<Row>()])`; [`new`](Self::new) takes both kinds.
+    pub fn of<T: Copy + Into<ComponentType>>(types: &[T]) -> Result<Self, RegistryError> {
+        Self::new(types.iter().map(|&ty| ty.into()))
     }
 
-    /// The type registered as `name`.
-    pub fn get(&self, name: &str) -> Option<&ReactiveType> {
-        self.by_name.get(name)
+    /// The reactive component registered as `name`.
+    pub fn reactive(&self, name: &str) -> Option<&ReactiveType> {
+        self.reactive.get(name)
     }
 
-    /// Every registered type, sorted by name.
-    pub fn types(&self) -> Vec<&ReactiveType> {
-        let mut types: Vec<_> = self.by_name.values().collect();
+    /// The component with events registered as `name`.
+    pub fn events(&self, name: &str) -> Option<&EventsType> {
+        self.events.get(name)
+    }
+
+    /// Whether any component has events (an app without any needs no browser cookie).
+    pub fn has_events(&self) -> bool {
+        !self.events.is_empty()
+    }
+
+    /// Every reactive component, sorted by name.
+    pub fn reactive_types(&self) -> Vec<&ReactiveType> {
+        let mut types: Vec<_> = self.reactive.values().collect();
         types.sort_by_key(|t| t.name);
         types
     }
@@ -378,7 +507,7 @@ impl Registry {
             .iter()
             .map(|name| (*name, BTreeSet::new()))
             .collect();
-        for ty in self.by_name.values() {
+        for ty in self.reactive.values() {
             for key in ty.react().keys() {
                 edges.entry(key.name()).or_default().insert(ty.name);
             }

@@ -262,7 +262,7 @@ pub async fn walk(scope: &Scope) -> WalkReport {
     let mut first_with_id: HashMap<&str, usize> = HashMap::new();
     if !dirtied.names.is_empty() {
         for (index, entry) in entries.iter().enumerate() {
-            let Some(ty) = entry.type_name.and_then(|t| registry.get(t)) else {
+            let Some(ty) = entry.type_name.and_then(|t| registry.reactive(t)) else {
                 outcomes[index] = Some(Outcome::SkipUnrelated(Unrelated::UnknownType));
                 continue;
             };
@@ -441,7 +441,7 @@ fn dirtied_for_client(scope: &Scope, manifest: &Manifest, dirtied: &[Key]) -> Ve
     let visible: Vec<&ReactiveType> = manifest
         .type_names()
         .into_iter()
-        .filter_map(|name| registry.get(name))
+        .filter_map(|name| registry.reactive(name))
         .filter(|ty| engine.permits(ty, scope.load_cx()))
         .collect();
     dirtied

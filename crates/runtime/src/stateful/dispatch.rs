@@ -6,89 +6,41 @@ use super::*;
 /// The future of one erased dispatch (not `Send`: it runs on the request's task).
 pub type DispatchFuture<'a> = Pin<Box<dyn Future<Output = Result<EventResponse, EventError>> + 'a>>;
 
-/// A component with events, erased for the registry.
-#[derive(Clone, Copy)]
-pub struct StatefulType {
-    name: &'static str,
-    rust_name: fn() -> &'static str,
+/// The dispatch operations of one component with events, as the registry holds them.
+struct DispatchOps {
     dispatch: for<'a> fn(&'a Scope, EventRequest) -> DispatchFuture<'a>,
 }
 
-impl StatefulType {
-    /// The erased operations of `T`. What `#[component] impl` registers.
+/// Where the operations of `T` live: a constant, so `EventsType::of` can borrow it forever.
+struct OpsOf<T>(std::marker::PhantomData<T>);
+
+impl<T: Stateful> OpsOf<T> {
+    const OPS: DispatchOps = DispatchOps {
+        dispatch: dispatch_erased::<T>,
+    };
+}
+
+impl EventsType {
+    /// `T` as the registry holds it. What `#[component] impl` registers.
     pub const fn of<T: Stateful>() -> Self {
-        StatefulType {
-            name: T::TYPE_NAME,
-            rust_name: std::any::type_name::<T>,
-            dispatch: dispatch_erased::<T>,
-        }
+        EventsType::new(T::TYPE_NAME, std::any::type_name::<T>, &OpsOf::<T>::OPS)
     }
-
-    /// The registered name (the route's `{name}`).
-    pub fn name(&self) -> &'static str {
-        self.name
-    }
-
-    /// The Rust type's path, for messages.
-    pub fn rust_name(&self) -> &'static str {
-        (self.rust_name)()
-    }
-}
-
-impl fmt::Debug for StatefulType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "StatefulType({} = {})", self.name, self.rust_name())
-    }
-}
-
-inventory::collect!(StatefulType);
-
-/// Every registered component with events, by name. Panics, naming both types, when two share
-/// a name: a startup error to fix.
-pub fn registry() -> &'static HashMap<&'static str, StatefulType> {
-    static REGISTRY: OnceLock<Result<HashMap<&'static str, StatefulType>, String>> =
-        OnceLock::new();
-    match REGISTRY
-        .get_or_init(|| build_registry(inventory::iter::<StatefulType>.into_iter().copied()))
-    {
-        Ok(map) => map,
-        Err(e) => panic!("pjx: {e}"),
-    }
-}
-
-/// Builds a registry, refusing two types under one name (naming both).
-pub fn build_registry(
-    types: impl IntoIterator<Item = StatefulType>,
-) -> Result<HashMap<&'static str, StatefulType>, String> {
-    let mut map: HashMap<&'static str, StatefulType> = HashMap::new();
-    for ty in types {
-        if let Some(other) = map.get(ty.name)
-            && other.rust_name() != ty.rust_name()
-        {
-            return Err(format!(
-                "two components with events are registered as `{}`: `{}` and `{}`; give one another name with `#[component(name = \"…\")]`",
-                ty.name,
-                other.rust_name(),
-                ty.rust_name()
-            ));
-        }
-        map.insert(ty.name, ty);
-    }
-    Ok(map)
 }
 
 /// Mounts a component or runs one of its events, by name. What the dispatch route calls; the
-/// scope's load context carries the requester.
+/// scope's load context carries the requester, its engine the registry.
 pub async fn dispatch(
     scope: &Scope,
     name: &str,
     request: EventRequest,
 ) -> Result<EventResponse, EventError> {
-    let ty = registry()
-        .get(name)
-        .copied()
+    let ops = scope
+        .engine()
+        .registry()
+        .events(name)
+        .and_then(|ty| ty.ops::<DispatchOps>())
         .ok_or_else(|| EventError::UnknownComponent(name.to_owned()))?;
-    (ty.dispatch)(scope, request).await
+    (ops.dispatch)(scope, request).await
 }
 
 fn dispatch_erased<T: Stateful>(scope: &Scope, request: EventRequest) -> DispatchFuture<'_> {

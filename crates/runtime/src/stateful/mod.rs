@@ -26,11 +26,10 @@ mod render;
 mod request;
 mod trigger;
 
-use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
@@ -40,6 +39,7 @@ use serde::de::{
 use serde_json::{Map, Value};
 
 use crate::cache::{CachedRender, RenderCache};
+use crate::component::registry::EventsType;
 use crate::component::{Component, RenderError, RenderErrorKind};
 use crate::html::stamp;
 use crate::load::{LoadCx, LoadError};
@@ -74,15 +74,27 @@ pub trait Policy {
     fn cache_keys() -> &'static [&'static str];
 }
 
+/// The state of a component with events: it travels in a signed token, so it is serde.
+/// A supertrait of [`Stateful`], so state that is not serde is reported once, in these words,
+/// rather than once per serde trait.
+#[diagnostic::on_unimplemented(
+    message = "a component with events keeps its state in a signed token, so `{Self}` must implement `Serialize` and `Deserialize`",
+    label = "its state",
+    note = "add `#[derive(serde::Serialize, serde::Deserialize)]` after `#[component(...)]`; mark fields that must never leave the server `#[pjx(locked)]`"
+)]
+pub trait SerializableState: Serialize + DeserializeOwned {}
+
+// Not recommended, so a failure is reported as this trait rather than as serde's.
+#[diagnostic::do_not_recommend]
+impl<T: Serialize + DeserializeOwned> SerializableState for T {}
+
 /// A component with events. Implemented by `#[component] impl T { … }`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no events",
     label = "expected a component with a `#[component] impl` block",
     note = "a component with events declares them in `#[component] impl {Self} {{ fn on_<event>(&mut self, …) }}`"
 )]
-pub trait Stateful:
-    Component + Guarded + Policy + Serialize + DeserializeOwned + Sized + 'static
-{
+pub trait Stateful: Component + Guarded + Policy + SerializableState + Sized + 'static {
     /// The event names (`on_add_item` → `add_item`).
     const EVENTS: &'static [&'static str];
     /// Whether it has a `mount`.
