@@ -13,6 +13,7 @@ mod grammar;
 mod key;
 mod load;
 mod mutates;
+mod page;
 mod preamble;
 
 use proc_macro::TokenStream;
@@ -26,6 +27,14 @@ use component::Kind;
 pub fn derive_mutation_key(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     key::derive(input).into()
+}
+
+/// Derives `pjx::LoadPage`: a page whose fields are all reactive regions, loaded in one call.
+/// See `pjx::LoadPage`.
+#[proc_macro_derive(LoadPage)]
+pub fn derive_load_page(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    page::derive(input).into()
 }
 
 /// Declares a reactive component (on a struct) or holds its `load` (on its impl block).

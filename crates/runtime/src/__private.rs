@@ -19,8 +19,8 @@ pub use std::vec::Vec;
 
 pub use crate::component::registry::{EventsType, KeySet, ReactiveType};
 pub use crate::component::{
-    Asset, AssetSet, Component, Load, Reactive, RenderError, render_askama, render_reactive,
-    write_nested,
+    Asset, AssetSet, Component, Load, LoadPage, PageField, Reactive, RenderError, load_singleton,
+    render_askama, render_reactive, write_nested,
 };
 pub use crate::hash::{CanonicalError, HashState, StateWriter};
 pub use crate::key::{Instance, IntoKey, Key, Keyed, MutationKey, ReactSet};

@@ -50,7 +50,7 @@ pub mod stateful;
 pub mod testing;
 
 pub use component::registry::Registry;
-pub use component::{Asset, Component, Load, Reactive, RenderError, RenderErrorKind};
+pub use component::{Asset, Component, Load, LoadPage, Reactive, RenderError, RenderErrorKind};
 pub use engine::{DevMode, Engine, Limits};
 pub use hash::{HashState, StateHash};
 pub use key::{Instance, IntoKey, Key, Keyed, MutationKey, ReactSet};
@@ -67,6 +67,12 @@ pub use stateful::{EventError, Payload};
 /// Variants get kebab-case wire names; `#[pjx(rename = "…")]` on a variant sets one. The
 /// derive also implements `Clone`, `Copy`, `PartialEq`, `Eq`, `Hash`, `Debug` and `Display`.
 pub use pjx_macros::MutationKey;
+
+/// Derives [`LoadPage`](trait@LoadPage): a page whose fields are all reactive regions without a
+/// key, loaded in one call (`Page::load_page(cx)`, or the actix adapter's `Loaded<Page>`
+/// extractor). Each field must be such a region: anything else is a compile error at the
+/// field's type.
+pub use pjx_macros::LoadPage;
 
 /// Declares a reactive component (on a struct) or its `load` (on the struct's `impl` block).
 ///
@@ -166,7 +172,8 @@ pub use pjx_macros::mutates;
 pub mod prelude {
     pub use crate::{
         AllowAny, Component, EventError, HashState, Identity, IsAuthenticated, IsStaff, LoadCx,
-        LoadError, MutationKey, Patch, Payload, Permission, Reactive, component, mutates, reactive,
+        LoadError, LoadPage, MutationKey, Patch, Payload, Permission, Reactive, component, mutates,
+        reactive,
     };
 }
 

@@ -113,8 +113,9 @@ impl ClearButton {
     }
 }
 
-/// The whole page: a plain component holding the reactive regions.
+/// The whole page: a plain component holding the reactive regions, each loading itself.
 #[component(template = "page.html", css = "app.css")]
+#[derive(LoadPage)]
 pub struct Page {
     /// The list of rows.
     pub list: TodoList,
@@ -124,19 +125,11 @@ pub struct Page {
     pub total: Total,
     /// "Clear completed (N)".
     pub clear: ClearButton,
-    /// The longest todo text accepted.
-    pub max_text: usize,
 }
 
 impl Page {
-    /// Loads every region of the page.
-    pub async fn load(cx: &LoadCx) -> Result<Self, LoadError> {
-        Ok(Page {
-            list: TodoList::load(cx).await?,
-            counter: Counter::load(cx).await?,
-            total: Total::load(cx).await?,
-            clear: ClearButton::load(cx).await?,
-            max_text: crate::store::MAX_TEXT,
-        })
+    /// The longest todo text accepted (the form's `maxlength`).
+    pub fn max_text(&self) -> usize {
+        crate::store::MAX_TEXT
     }
 }

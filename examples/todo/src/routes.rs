@@ -72,11 +72,8 @@ fn store_error(e: StoreError) -> actix_web::Error {
     }
 }
 
-async fn index(scope: RequestScope) -> actix_web::Result<Html<Page>> {
-    Page::load(scope.load_cx()).await.map(Html).map_err(|e| {
-        tracing::error!("loading the page: {e}");
-        actix_web::error::ErrorInternalServerError("something went wrong")
-    })
+async fn index(page: Loaded<Page>) -> Html<Page> {
+    page.into_html()
 }
 
 /// Why a form could not be read, each failure with its own status and words (`add` takes

@@ -482,8 +482,30 @@ fn expand_reactive(model: &Model) -> TokenStream {
             }
         },
     };
-    let requires_load = quote_spanned! {ident.span()=>
-        const _: fn() = ::pjx::__private::assert_load::<#ident>;
+    // That `load` exists, checked once at the type's name. A region without a key checks it
+    // by loading itself as a field of a `#[derive(LoadPage)]` page.
+    let requires_load = match key_field {
+        Some(_) => quote_spanned! {ident.span()=>
+            const _: fn() = ::pjx::__private::assert_load::<#ident>;
+        },
+        // Spanned as a whole at the name: the call and the future it returns are checked at
+        // one place, so a missing `load` is reported once.
+        None => {
+            let load = quote! { ::pjx::__private::load_singleton::<#ident>(cx) };
+            quote_spanned! {ident.span()=>
+                #[automatically_derived]
+                impl ::pjx::__private::PageField for #ident {
+                    #[allow(clippy::manual_async_fn)]
+                    fn load_field(
+                        cx: &::pjx::__private::LoadCx,
+                    ) -> impl ::pjx::__private::Future<
+                        Output = ::core::result::Result<Self, ::pjx::__private::LoadError>,
+                    > {
+                        #load
+                    }
+                }
+            }
+        }
     };
     quote! {
         #[automatically_derived]

@@ -1,6 +1,9 @@
 //! Components: what `#[component]` and `#[reactive]` generate, and how they render.
 
+mod page;
 pub mod registry;
+
+pub use page::{LoadPage, PageField, load_singleton};
 
 use std::borrow::Cow;
 use std::error::Error as StdError;
