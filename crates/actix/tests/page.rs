@@ -84,7 +84,11 @@ fn a_page_of_regions_loads_in_one_extractor() {
     assert!(res.body.contains("6 total</i>"), "{}", res.body);
     // Each region is stamped, so later mutations find it.
     assert!(res.body.contains(r#"data-pjx-type="left""#), "{}", res.body);
-    assert!(res.body.contains(r#"data-pjx-type="total""#), "{}", res.body);
+    assert!(
+        res.body.contains(r#"data-pjx-type="total""#),
+        "{}",
+        res.body
+    );
 }
 
 #[test]

@@ -85,6 +85,21 @@ pub enum PrimarySwap {
     None,
     /// Replaces the region with this id (`hx-target` on it, `hx-swap="outerHTML"`).
     OuterHtml(String),
+    /// Appends inside the region with this id, after its last child (`hx-swap="beforeend"`:
+    /// a route adding a row to a list).
+    BeforeEnd(String),
+}
+
+impl PrimarySwap {
+    /// `hx-swap="outerHTML"` on the region `id`.
+    pub fn outer_html(id: impl Into<String>) -> Self {
+        PrimarySwap::OuterHtml(id.into())
+    }
+
+    /// `hx-swap="beforeend"` into the region `id`.
+    pub fn before_end(id: impl Into<String>) -> Self {
+        PrimarySwap::BeforeEnd(id.into())
+    }
 }
 
 /// A reply could not be applied the way htmx would.
@@ -179,17 +194,36 @@ impl Dom {
                 other => return Err(DomError(format!("unsupported swap style {other}"))),
             }
         }
-        if let PrimarySwap::OuterHtml(target) = primary
-            && !reply.empty_primary
-        {
-            if self.find(&target).is_empty() {
-                return Err(DomError(format!(
-                    "primary target `{target}` is not in the page"
-                )));
+        if reply.empty_primary {
+            return Ok(applied);
+        }
+        match primary {
+            PrimarySwap::None => {}
+            PrimarySwap::OuterHtml(target) => {
+                self.target(&target)?;
+                self.replace(&target, primary_html.trim());
             }
-            self.replace(&target, primary_html.trim());
+            // htmx's `hx-target` is the first match (`querySelector`).
+            PrimarySwap::BeforeEnd(target) => {
+                let (start, end) = self.target(&target)?;
+                // The element's own end tag starts at its last `</`.
+                let close = self.html[start..end]
+                    .rfind("</")
+                    .map(|at| start + at)
+                    .ok_or_else(|| DomError(format!("primary target `{target}` has no end tag")))?;
+                self.html.insert_str(close, primary_html.trim());
+            }
         }
         Ok(applied)
+    }
+
+    /// The element a primary swaps into: the first with region id `id`, as htmx's
+    /// `hx-target` finds it.
+    fn target(&self, id: &str) -> Result<(usize, usize), DomError> {
+        self.find(id)
+            .first()
+            .copied()
+            .ok_or_else(|| DomError(format!("primary target `{id}` is not in the page")))
     }
 
     /// Extents of the elements with region id `id`, outermost only, in document order.

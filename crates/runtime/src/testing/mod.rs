@@ -25,7 +25,7 @@ use std::time::{Duration, SystemTime};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::component::Load;
+use crate::component::{Component, Load, LoadPage};
 use crate::engine::Engine;
 use crate::load::{LoadCx, LoadError};
 use crate::reactive::walk::WalkReport;
@@ -102,6 +102,8 @@ pub struct ComponentTest<T> {
     response: Option<EventResponse>,
     component: Option<T>,
     dirtied: Vec<String>,
+    page: Option<Dom>,
+    walk: WalkReport,
 }
 
 impl<T: Stateful> Default for ComponentTest<T> {
@@ -133,7 +135,72 @@ impl<T: Stateful> ComponentTest<T> {
             response: None,
             component: None,
             dirtied: Vec::new(),
+            page: None,
+            walk: WalkReport::default(),
         }
+    }
+
+    /// Puts the component on a page (`html`, e.g. [`PageTest::html`] after
+    /// [`PageTest::load`]): each request then carries the page's manifest, as pjx.js sends it,
+    /// and its answer — the component's render plus the out-of-band swaps of the regions its
+    /// mutations concern — is applied to the page as htmx would. [`swapped`](Self::swapped)
+    /// and [`page`](Self::page) show the result.
+    ///
+    /// ```standalone_crate
+    /// use pjx::prelude::*;
+    /// use pjx::testing::ComponentTest;
+    /// use serde::{Deserialize, Serialize};
+    /// use std::sync::atomic::{AtomicI64, Ordering};
+    ///
+    /// #[derive(MutationKey)]
+    /// enum Keys { Likes }
+    ///
+    /// static LIKES: AtomicI64 = AtomicI64::new(0);
+    ///
+    /// #[reactive(react = [Keys::Likes], source = "<b>{{ n }} likes</b>")]
+    /// struct Total { n: i64 }
+    /// #[reactive]
+    /// impl Total {
+    ///     fn load() -> Result<Self, LoadError> { Ok(Total { n: LIKES.load(Ordering::SeqCst) }) }
+    /// }
+    ///
+    /// #[component(source = "<p><button {{ self.on(\"like\") }}>♥</button></p>")]
+    /// #[derive(Serialize, Deserialize)]
+    /// struct Like {}
+    /// #[component]
+    /// impl Like {
+    ///     fn mount() -> Like { Like {} }
+    ///     #[mutates(Keys::Likes)]
+    ///     fn on_like(&mut self) { LIKES.fetch_add(1, Ordering::SeqCst); }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let page = format!("<main>{}</main>", Total { n: 0 }.to_html().unwrap());
+    /// let mut t = ComponentTest::<Like>::new().on_page(page);
+    /// t.mount(()).await.unwrap();
+    /// t.dispatch("like", serde_json::json!({})).await.unwrap();
+    /// assert_eq!(t.swapped(), ["total"]);
+    /// assert!(t.page().unwrap().region("total").unwrap().ends_with(">1 likes</b>"));
+    /// # }
+    /// ```
+    pub fn on_page(mut self, html: impl Into<String>) -> Self {
+        self.page = Some(Dom::new(html));
+        self
+    }
+
+    /// The page around the component, as the answers left it (see [`on_page`](Self::on_page)).
+    pub fn page(&self) -> Option<&Dom> {
+        self.page.as_ref()
+    }
+
+    /// What the last request's fan-out did with the page's regions (empty without a page).
+    pub fn walk(&self) -> &WalkReport {
+        &self.walk
+    }
+
+    /// Regions of the page the last request re-rendered out of band, in page order.
+    pub fn swapped(&self) -> Vec<&str> {
+        self.walk.swapped()
     }
 
     /// Uses `cx` as every request's load context (a database handle, …). The harness's
@@ -248,14 +315,34 @@ impl<T: Stateful> ComponentTest<T> {
 
     /// Sends a request as it is, e.g. with a tampered state token.
     pub async fn send(&mut self, request: EventRequest) -> Result<&EventResponse, EventError> {
-        let scope = Scope::builder()
+        let mut scope = Scope::builder()
             .engine(Arc::clone(&self.engine))
             .load_cx(self.request_cx())
-            .htmx_request(true)
-            .build();
+            .htmx_request(true);
+        if let Some(page) = &self.page {
+            scope = scope.manifest(page.manifest());
+        }
+        let scope = scope.build();
         let result = dispatch_to::<T>(&scope, request).await;
         self.dirtied = scope.dirtied_names();
+        self.walk = WalkReport::default();
         let (response, component) = result?;
+        if let Some(page) = &mut self.page {
+            // The dispatch route's answer: the render, then the fan-out.
+            let reply = scope
+                .run(crate::reactive::reply::reply(&scope, response.html.clone()))
+                .await;
+            scope.finish();
+            let on_page = page.region(&response.component_id).is_some();
+            let swap = match on_page {
+                true => PrimarySwap::OuterHtml(response.component_id.clone()),
+                false => PrimarySwap::None,
+            };
+            page.apply(&reply, swap).unwrap_or_else(|e| {
+                panic!("pjx::testing: the answer does not apply to the page: {e}")
+            });
+            self.walk = reply.walk;
+        }
         self.component = component;
         Ok(self.response.insert(response))
     }
@@ -352,17 +439,73 @@ fn test_keys_of(engine: &Engine) -> &StateKeys {
 pub struct PageTest {
     engine: Arc<Engine>,
     cx: LoadCx,
+    browser: Browser,
     dom: Dom,
 }
 
 impl PageTest {
-    /// A page showing `html` (rendered by your page handler, or by hand).
+    /// A page showing `html` (rendered by your page handler, or by hand). Its engine has the
+    /// harness's signing keys and the requests come from a browser of their own, so components
+    /// with events on the page render and answer as in the app.
     pub fn new(html: impl Into<String>) -> Self {
         PageTest {
             engine: Engine::builder().state_keys(test_keys()).build(),
             cx: LoadCx::new(),
+            browser: new_browser(),
             dom: Dom::new(html),
         }
+    }
+
+    /// Shows the page `P` (`#[derive(LoadPage)]`), loaded and rendered in a request scope on
+    /// this harness's engine and context, as the page's route would: the regions and
+    /// components with events it holds are stamped and signed as in the app.
+    ///
+    /// ```standalone_crate
+    /// use pjx::prelude::*;
+    /// use pjx::testing::PageTest;
+    ///
+    /// #[derive(MutationKey)]
+    /// enum Keys { Todos }
+    ///
+    /// #[reactive(react = [Keys::Todos], source = "<b>{{ n }}</b>")]
+    /// struct Left { n: usize }
+    /// #[reactive]
+    /// impl Left {
+    ///     fn load(cx: &LoadCx) -> Result<Self, LoadError> { Ok(Left { n: *cx.require::<usize>()? }) }
+    /// }
+    ///
+    /// #[component(source = "<main>{{ left }}</main>")]
+    /// #[derive(LoadPage)]
+    /// struct Page { left: Left }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let mut page = PageTest::new("").context(LoadCx::new().with(2usize));
+    /// page.load::<Page>().await;
+    /// assert!(page.region("left").unwrap().ends_with(">2</b>"));
+    /// # }
+    /// ```
+    pub async fn load<P: LoadPage + Component>(&mut self) -> &mut Self {
+        self.load_with(async |cx: &LoadCx| P::load_page(cx).await)
+            .await
+    }
+
+    /// Shows the page `build` makes from the request's load context (any component: one
+    /// holding keyed regions, or components with events that are mounted by hand), rendered
+    /// in a request scope on this harness's engine.
+    pub async fn load_with<P: Component>(
+        &mut self,
+        build: impl AsyncFnOnce(&LoadCx) -> Result<P, LoadError>,
+    ) -> &mut Self {
+        let scope = self.scope();
+        let html = scope
+            .run(async {
+                let page = build(scope.load_cx()).await?;
+                page.to_html().map_err(|e| LoadError::Failed(Box::new(e)))
+            })
+            .await
+            .unwrap_or_else(|e| panic!("pjx::testing: rendering the page failed: {e}"));
+        self.dom = Dom::new(html);
+        self
     }
 
     /// A page showing the reactive component `T` with `key`, loaded and rendered.
@@ -388,10 +531,27 @@ impl PageTest {
         self
     }
 
-    /// Uses `cx` as every request's load context (a database handle, the requester, …).
+    /// Uses `cx` as every request's load context (a database handle, the requester, …). The
+    /// harness's browser is added to it, unless it names a [`Browser`] itself.
     pub fn context(mut self, cx: LoadCx) -> Self {
         self.cx = cx;
         self
+    }
+
+    /// Makes the requests as `identity` from now on (`None`: anonymously).
+    pub fn sign_in(&mut self, identity: Option<Identity>) -> &mut Self {
+        match identity {
+            Some(identity) => self.cx.insert(identity),
+            None => {
+                self.cx.remove::<Identity>();
+            }
+        }
+        self
+    }
+
+    /// The page as htmx holds it.
+    pub fn dom(&self) -> &Dom {
+        &self.dom
     }
 
     /// The page now.
@@ -405,9 +565,13 @@ impl PageTest {
     }
 
     fn scope(&self) -> Scope {
+        let mut cx = self.cx.clone();
+        if cx.get::<Browser>().is_none() {
+            cx.insert(self.browser.clone());
+        }
         Scope::builder()
             .engine(Arc::clone(&self.engine))
-            .load_cx(self.cx.clone())
+            .load_cx(cx)
             .manifest(self.dom.manifest())
             .htmx_request(true)
             .build()
@@ -418,18 +582,89 @@ impl PageTest {
     pub async fn run<F: Future>(&mut self, work: F) -> PageRun<F::Output> {
         let scope = self.scope();
         let output = scope.run(work).await;
+        let (dirtied, walk) = self.answer(&scope, String::new(), PrimarySwap::None).await;
+        PageRun {
+            output,
+            dirtied,
+            walk,
+        }
+    }
+
+    /// Makes one request to a route from the page: runs `route` (the route's own code, which
+    /// returns its primary — e.g. `ItemRow::render(id)` of the actix adapter, as a string) in
+    /// a fresh request scope, builds the answer around that primary with the fan-out, and
+    /// applies it as htmx would: out-of-band swaps first, then the primary with `swap`
+    /// (`hx-swap="outerHTML"` on a region, `beforeend` into a list). An empty primary swaps
+    /// nothing (`HX-Reswap: none`).
+    ///
+    /// ```standalone_crate
+    /// use pjx::prelude::*;
+    /// use pjx::testing::{PageTest, PrimarySwap};
+    /// use std::sync::Mutex;
+    ///
+    /// #[derive(MutationKey)]
+    /// enum Keys { Todos }
+    ///
+    /// static TODOS: Mutex<Vec<&str>> = Mutex::new(Vec::new());
+    ///
+    /// #[reactive(react = [Keys::Todos], source = "<b>{{ n }} todos</b>")]
+    /// struct Count { n: usize }
+    /// #[reactive]
+    /// impl Count {
+    ///     fn load() -> Result<Self, LoadError> { Ok(Count { n: TODOS.lock().unwrap().len() }) }
+    /// }
+    ///
+    /// #[component(source = "<main><ul data-pjx-id=\"list\"></ul>{{ count }}</main>")]
+    /// #[derive(LoadPage)]
+    /// struct Page { count: Count }
+    ///
+    /// #[mutates(Keys::Todos)]
+    /// fn add(text: &'static str) { TODOS.lock().unwrap().push(text); }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let mut page = PageTest::new("");
+    /// page.load::<Page>().await;
+    /// let run = page
+    ///     .request(PrimarySwap::before_end("list"), async {
+    ///         add("milk");
+    ///         "<li>milk</li>".to_owned()
+    ///     })
+    ///     .await;
+    /// assert_eq!(run.swapped(), ["count"]);
+    /// assert!(page.html().contains(r#"<ul data-pjx-id="list"><li>milk</li></ul>"#));
+    /// assert!(page.region("count").unwrap().ends_with(">1 todos</b>"));
+    /// # }
+    /// ```
+    pub async fn request<F>(&mut self, swap: PrimarySwap, route: F) -> PageRun<()>
+    where
+        F: Future,
+        F::Output: Into<String>,
+    {
+        let scope = self.scope();
+        let primary = scope.run(route).await.into();
+        let (dirtied, walk) = self.answer(&scope, primary, swap).await;
+        PageRun {
+            output: (),
+            dirtied,
+            walk,
+        }
+    }
+
+    /// The answer to a request whose code has run in `scope`, applied to the page.
+    async fn answer(
+        &mut self,
+        scope: &Scope,
+        primary: String,
+        swap: PrimarySwap,
+    ) -> (Vec<String>, WalkReport) {
         let reply = scope
-            .run(crate::reactive::reply::reply(&scope, String::new()))
+            .run(crate::reactive::reply::reply(scope, primary))
             .await;
         scope.finish();
         self.dom
-            .apply(&reply, PrimarySwap::None)
+            .apply(&reply, swap)
             .unwrap_or_else(|e| panic!("pjx::testing: the reply does not apply to the page: {e}"));
-        PageRun {
-            output,
-            dirtied: scope.dirtied_names(),
-            walk: reply.walk,
-        }
+        (scope.dirtied_names(), reply.walk)
     }
 }
 
