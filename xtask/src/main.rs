@@ -5,8 +5,11 @@
 //!   warnings denied.
 //! - `bless`: re-writes the trybuild UI snapshots (`tests/ui/*.stderr`) and shows what
 //!   changed, for review.
+//! - `getting-started`: follows `docs/getting-started.md` literally (part of `ci`).
 //! - `bench [filter]`: the benchmarks in `bench/`, built with optimizations; every figure is
 //!   printed beside a baseline measured in the same run.
+
+mod getting_started;
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -18,7 +21,9 @@ const USAGE: &str = "usage: cargo xtask <task>
 tasks:
   ci      fmt check, clippy -D warnings, all tests (incl. UI tests), docs -D warnings
   bless   re-bless the trybuild UI snapshots in tests/ui and show the diff
-  bench   run the benchmarks (optionally only those whose name contains a filter)";
+  bench   run the benchmarks (optionally only those whose name contains a filter)
+  getting-started
+          follow docs/getting-started.md literally: a new crate, its test, its first page";
 
 fn main() -> ExitCode {
     let task = env::args().nth(1);
@@ -26,6 +31,7 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("bless") => bless(),
         Some("bench") => bench(env::args().nth(2)),
+        Some("getting-started") => getting_started::run(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
@@ -110,6 +116,9 @@ fn ci() -> Result<(), String> {
     ]);
     doc.env("RUSTDOCFLAGS", "-D warnings");
     step("cargo doc -D warnings", doc)?;
+
+    println!("\n==> docs/getting-started.md, followed literally");
+    getting_started::run()?;
 
     println!(
         "\nci: all checks passed in {:.0}s",
