@@ -31,7 +31,10 @@ pub use crate::security::auth::{Access, Guarded, Permission};
 pub use crate::security::ratelimit::RateLimit;
 pub use crate::stateful::{
     EventError, EventOutcome, MountOutcome, Patch, Payload, Policy, RenderPlain, RenderProbe,
-    RenderStateful, Stateful, Triggers, argument, parameters,
+    RenderStateful, Stateful, Trigger, Triggers, argument, parameters, trigger, trigger_arg,
+    trigger_patch,
 };
+pub use crate::patch::Bind;
+pub use core::convert::Infallible;
 pub use core::time::Duration;
 pub use serde_json::Value as JsonValue;

@@ -55,7 +55,7 @@ pub use engine::{DevMode, Engine, Limits};
 pub use hash::{HashState, StateHash};
 pub use key::{Instance, IntoKey, Key, Keyed, MutationKey, ReactSet};
 pub use load::{LoadCx, LoadError, LoadKey, NoKey};
-pub use patch::Patch;
+pub use patch::{Bind, Patch};
 pub use reactive::reply::{Reply, reply};
 pub use scope::{Scope, record_mutation};
 pub use security::auth::{Access, AllowAny, Identity, IsAuthenticated, IsStaff, Permission};

@@ -10,6 +10,7 @@ use crate::component::{Asset, Component, Load, Reactive, RenderError};
 use crate::key::{IntoKey, Key, MutationKey};
 use crate::load::{LoadCx, LoadError, LoadKey};
 use crate::security::auth::Permission;
+use crate::patch::Patch;
 use crate::stateful::{EventError, Payload, Stateful, argument, parameters};
 use serde_json::Value as JsonValue;
 
@@ -409,3 +410,89 @@ impl<T: Stateful> HasEvents for T {}
 
 /// The check behind [`HasEvents`].
 pub fn assert_has_events<T: HasEvents>() {}
+
+/// A render-time argument of a typed trigger builder (`self.add_item_event(p.id)`): a value of
+/// the handler's argument type `T`, or a reference to one (up to three deep),
+/// sent in the trigger's payload, so `T` is `Serialize`.
+#[diagnostic::on_unimplemented(
+    message = "this event argument is a `{T}`, so pass a `{T}` or a `&{T}`, not a `{Self}`",
+    label = "expected `{T}` or `&{T}`",
+    note = "a typed trigger sends its arguments in the payload, so `{T}` must also implement `Serialize`; an argument the browser sends (a form input) is marked `#[form]` on the handler and is not passed here"
+)]
+pub trait RenderArg<T> {
+    /// The argument, as the handler's type.
+    fn arg(&self) -> &T;
+    /// The argument as JSON (`None` when it cannot be serialized: left out of the payload).
+    fn to_json(&self) -> Option<JsonValue>;
+}
+
+// The value, or a reference to it up to three deep: askama borrows arguments that are not
+// `Copy` (`line.size` arrives as `&String`, `&line.size` as `&&String`).
+macro_rules! render_arg {
+    ($($ty:ty),*) => {$(
+        #[diagnostic::do_not_recommend]
+        impl<T: serde::Serialize> RenderArg<T> for $ty {
+            fn arg(&self) -> &T {
+                self
+            }
+            fn to_json(&self) -> Option<JsonValue> {
+                serde_json::to_value(RenderArg::<T>::arg(self)).ok()
+            }
+        }
+    )*};
+}
+
+render_arg!(T, &T, &&T, &&&T);
+
+/// What `optimistic` may return: `Option<Patch>`, or `Option` of the component's typed patch
+/// builder (`CartPatch`, from `binds = [...]`), which converts into a [`Patch`].
+#[diagnostic::on_unimplemented(
+    message = "`optimistic` returns `Option<Patch>` (or `Option` of the component's typed patch, e.g. `self.patch().count(1)`), not `{Self}`",
+    label = "change the return type",
+    note = "return `None` when the effect cannot be predicted"
+)]
+pub trait OptimisticOutcome {
+    /// The patch, if any.
+    fn into_patch(self) -> Option<Patch>;
+}
+
+impl<P: Into<Patch>> OptimisticOutcome for Option<P> {
+    fn into_patch(self) -> Option<Patch> {
+        self.map(Into::into)
+    }
+}
+
+/// Reads a render-time argument back from a payload for a typed `optimistic` when a trigger
+/// was written by name (`self.on("add_item").with(…)`). Autoref picks: `(&&Decode::<T>::NEW)
+/// .optimistic_arg(…)` reads `T` when it is `Deserialize` ([`DecodeArg`]), and gives up
+/// otherwise ([`SkipArg`]; the handler reports the type already).
+pub struct Decode<T>(PhantomData<T>);
+
+impl<T> Decode<T> {
+    /// The probe.
+    pub const NEW: Self = Decode(PhantomData);
+}
+
+/// [`Decode`] for a `Deserialize` argument.
+pub trait DecodeArg<T> {
+    /// The argument, if the payload has one that fits.
+    fn optimistic_arg(&self, payload: &mut Payload, name: &str) -> Option<T>;
+}
+
+impl<T: serde::de::DeserializeOwned> DecodeArg<T> for &Decode<T> {
+    fn optimistic_arg(&self, payload: &mut Payload, name: &str) -> Option<T> {
+        argument(payload, name).ok()
+    }
+}
+
+/// [`Decode`] for any other argument: no prediction.
+pub trait SkipArg<T> {
+    /// Always `None`.
+    fn optimistic_arg(&self, payload: &mut Payload, name: &str) -> Option<T>;
+}
+
+impl<T> SkipArg<T> for Decode<T> {
+    fn optimistic_arg(&self, _: &mut Payload, _: &str) -> Option<T> {
+        None
+    }
+}
