@@ -419,7 +419,7 @@ pub fn assert_has_events<T: HasEvents>() {}
     label = "expected `{T}` or `&{T}`",
     note = "a typed trigger sends its arguments in the payload, so `{T}` must also implement `Serialize`; an argument the browser sends (a form input) is marked `#[form]` on the handler and is not passed here"
 )]
-pub trait RenderArg<T> {
+pub trait RenderArg<T: ?Sized> {
     /// The argument, as the handler's type.
     fn arg(&self) -> &T;
     /// The argument as JSON (`None` when it cannot be serialized: left out of the payload).
@@ -431,7 +431,7 @@ pub trait RenderArg<T> {
 macro_rules! render_arg {
     ($($ty:ty),*) => {$(
         #[diagnostic::do_not_recommend]
-        impl<T: serde::Serialize> RenderArg<T> for $ty {
+        impl<T: serde::Serialize + ?Sized> RenderArg<T> for $ty {
             fn arg(&self) -> &T {
                 self
             }
@@ -442,7 +442,34 @@ macro_rules! render_arg {
     )*};
 }
 
-render_arg!(T, &T, &&T, &&&T);
+render_arg!(&T, &&T, &&&T);
+
+#[diagnostic::do_not_recommend]
+impl<T: serde::Serialize> RenderArg<T> for T {
+    fn arg(&self) -> &T {
+        self
+    }
+    fn to_json(&self) -> Option<JsonValue> {
+        serde_json::to_value(self).ok()
+    }
+}
+
+// A `String` argument is seen as `str`: a literal, a `String` or a `&String` all do.
+macro_rules! render_str {
+    ($($ty:ty),*) => {$(
+        #[diagnostic::do_not_recommend]
+        impl RenderArg<str> for $ty {
+            fn arg(&self) -> &str {
+                self
+            }
+            fn to_json(&self) -> Option<JsonValue> {
+                Some(JsonValue::String(String::from(RenderArg::<str>::arg(self))))
+            }
+        }
+    )*};
+}
+
+render_str!(String, &String, &&String, &&&String);
 
 /// What `optimistic` may return: `Option<Patch>`, or `Option` of the component's typed patch
 /// builder (`CartPatch`, from `binds = [...]`), which converts into a [`Patch`].

@@ -25,6 +25,9 @@ pub struct Named {
     /// As written, for the typed trigger's parameter and the event enum's field.
     pub ident: syn::Ident,
     pub ty: Box<Type>,
+    /// The type typed code borrows it as: `str` for a `String`, the type itself otherwise
+    /// (a typed trigger takes `&T` or `T`; `&str`, `String` or `&String` for a `String`).
+    pub view: Box<Type>,
     /// Where the value comes from when the event fires.
     pub source: Source,
 }
@@ -57,6 +60,19 @@ pub enum Optimistic {
     Typed,
     /// `fn optimistic(&self, event: &str, payload: &Payload)`: by name.
     ByName,
+}
+
+/// `String` is seen as `str` by typed code; any other type as itself.
+fn view_of(ty: &Type) -> Box<Type> {
+    if let Type::Path(path) = ty
+        && path.qself.is_none()
+        && let Some(last) = path.path.segments.last()
+        && last.ident == "String"
+        && last.arguments.is_empty()
+    {
+        return Box::new(syn::parse_quote_spanned!(last.ident.span()=> str));
+    }
+    Box::new(ty.clone())
 }
 
 /// Whether a type holds a reference or a lifetime anywhere (`&LoadCx`, `Cx<'_>`).
@@ -224,6 +240,7 @@ fn check_handler(cx: &mut Ctxt, f: &ImplItemFn, event: &str, forms: &Forms) -> O
                 Param::Named(Named {
                     key: unraw(&ident.ident),
                     ident: ident.ident.clone(),
+                    view: view_of(&pat.ty),
                     ty: pat.ty.clone(),
                     source,
                 })

@@ -269,11 +269,11 @@ fn expand_typed(
         let name = format_ident!("{}_event", event, span = h.method.span());
         let args = render_args(h);
         let params = args.iter().map(|a| {
-            let (ident, ty) = (&a.ident, &a.ty);
+            let (ident, ty) = (&a.ident, &a.view);
             quote_spanned! {ty.span()=> #ident: impl ::pjx::__private::RenderArg<#ty> }
         });
         let adds = args.iter().map(|a| {
-            let (ident, ty, key) = (&a.ident, &a.ty, &a.key);
+            let (ident, ty, key) = (&a.ident, &a.view, &a.key);
             quote! {
                 let __pjx_trigger = ::pjx::__private::trigger_arg(
                     __pjx_trigger,
@@ -286,7 +286,7 @@ fn expand_typed(
             (Optimistic::Typed, Some(event_enum)) => {
                 let variant = variant_ident(h);
                 let fields = args.iter().map(|a| {
-                    let (ident, ty) = (&a.ident, &a.ty);
+                    let (ident, ty) = (&a.ident, &a.view);
                     quote!(#ident: ::pjx::__private::RenderArg::<#ty>::arg(&#ident))
                 });
                 let value = if args.is_empty() {
@@ -356,7 +356,7 @@ fn expand_typed(
                     return quote! { #[doc = #doc] #variant };
                 }
                 let fields = args.iter().map(|a| {
-                    let (ident, ty) = (&a.ident, &a.ty);
+                    let (ident, ty) = (&a.ident, &a.view);
                     let doc = format!("`{}`, as the trigger was given it.", a.key);
                     quote! { #[doc = #doc] #ident: &'a #ty }
                 });
