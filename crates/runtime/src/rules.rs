@@ -472,7 +472,7 @@ macro_rules! render_str {
 render_str!(String, &String, &&String, &&&String);
 
 /// What `optimistic` may return: `Option<Patch>`, or `Option` of the component's typed patch
-/// builder (`CartPatch`, from `binds = [...]`), which converts into a [`Patch`].
+/// builder (`CartPatch`, from `binds = [...]`).
 #[diagnostic::on_unimplemented(
     message = "`optimistic` returns `Option<Patch>` (or `Option` of the component's typed patch, e.g. `self.patch().count(1)`), not `{Self}`",
     label = "change the return type",
@@ -483,9 +483,28 @@ pub trait OptimisticOutcome {
     fn into_patch(self) -> Option<Patch>;
 }
 
-impl<P: Into<Patch>> OptimisticOutcome for Option<P> {
+#[diagnostic::do_not_recommend]
+impl<P: IntoPatch> OptimisticOutcome for Option<P> {
     fn into_patch(self) -> Option<Patch> {
-        self.map(Into::into)
+        self.map(IntoPatch::into_patch)
+    }
+}
+
+/// A patch `optimistic` may return: [`Patch`], or a component's typed patch (`CartPatch`,
+/// generated from `binds = [...]`).
+#[diagnostic::on_unimplemented(
+    message = "`optimistic` returns `Option<Patch>` (or `Option` of the component's typed patch, e.g. `self.patch().count(1)`), not `Option<{Self}>`",
+    label = "change the return type",
+    note = "declare the targets with `#[component(binds = [count, …])]` and build the patch with `self.patch().count(…)`"
+)]
+pub trait IntoPatch {
+    /// The patch.
+    fn into_patch(self) -> Patch;
+}
+
+impl IntoPatch for Patch {
+    fn into_patch(self) -> Patch {
+        self
     }
 }
 

@@ -105,6 +105,13 @@ fn expand_binds(model: &Model) -> TokenStream {
             }
         }
 
+        #[automatically_derived]
+        impl ::pjx::__private::IntoPatch for #patch {
+            fn into_patch(self) -> ::pjx::__private::Patch {
+                self.0
+            }
+        }
+
         const _: () = {
             impl #patch {
                 #(#setters)*
