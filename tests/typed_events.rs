@@ -29,7 +29,11 @@ struct Line {
 #[component]
 impl Shelf {
     fn mount() -> Shelf {
-        Shelf { count: 1, label: "one".into(), line: Line { id: 7 } }
+        Shelf {
+            count: 1,
+            label: "one".into(),
+            line: Line { id: 7 },
+        }
     }
 
     fn on_add(&mut self, by: i64, what: String) {
@@ -74,7 +78,12 @@ async fn a_typed_trigger_renders_exactly_what_the_trigger_by_name_renders() {
         "{typed}"
     );
     // The typed optimistic received typed arguments, from both kinds of trigger.
-    assert!(typed.contains(r#"data-pjx-optimistic="{&quot;count&quot;:3,&quot;label&quot;:&quot;tee&quot;}""#), "{typed}");
+    assert!(
+        typed.contains(
+            r#"data-pjx-optimistic="{&quot;count&quot;:3,&quot;label&quot;:&quot;tee&quot;}""#
+        ),
+        "{typed}"
+    );
     // `#[form]` arguments are not the builder's: only `id` is in the payload.
     assert!(typed.contains(r#"{\&quot;id\&quot;:7}"#), "{typed}");
     let events: Vec<_> = r.optimistic.iter().map(|o| o.event.as_str()).collect();
@@ -87,8 +96,15 @@ async fn a_typed_trigger_renders_exactly_what_the_trigger_by_name_renders() {
 async fn binds_render_their_targets() {
     let mut t = ComponentTest::<Shelf>::new();
     let r = t.mount(json!({})).await.unwrap();
-    assert!(r.html.contains(r#"<b data-pjx-bind="count">1</b>"#), "{}", r.html);
-    assert!(r.html.contains(r#"<i data-pjx-bind="label" data-pjx-bind-attr="title"></i>"#));
+    assert!(
+        r.html.contains(r#"<b data-pjx-bind="count">1</b>"#),
+        "{}",
+        r.html
+    );
+    assert!(
+        r.html
+            .contains(r#"<i data-pjx-bind="label" data-pjx-bind-attr="title"></i>"#)
+    );
     let patch: Patch = Shelf::mount().patch().count(3).label("x").into();
     assert_eq!(patch.to_json(), r#"{"count":3,"label":"x"}"#);
 }
@@ -110,13 +126,18 @@ async fn a_form_argument_is_read_from_the_form_the_browser_posts() {
     assert_eq!(t.state().label, "7:Ann");
     // Without it, the 422 names the argument.
     let e = t.dispatch("rename", json!({ "id": 7 })).await.unwrap_err();
-    assert_eq!((e.status(), e.to_json()["error"]["field"].clone()), (422, json!("name")));
+    assert_eq!(
+        (e.status(), e.to_json()["error"]["field"].clone()),
+        (422, json!("name"))
+    );
 }
 
 fn percent(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -146,16 +167,28 @@ impl Raw {
 async fn raw_identifiers_name_events_arguments_and_binds() {
     let mut t = ComponentTest::<Raw>::new();
     let r = t.set_state(Raw { n: 0 });
-    assert!(r.html.starts_with(r#"<p data-pjx-bind="type" "#), "{}", r.html);
+    assert!(
+        r.html.starts_with(r#"<p data-pjx-bind="type" "#),
+        "{}",
+        r.html
+    );
     let trigger = t.state().match_event(3).to_string();
     assert!(trigger.contains(r#"{\&quot;type\&quot;:3}"#), "{trigger}");
-    assert!(trigger.contains(r#"data-pjx-optimistic="{&quot;type&quot;:3}""#), "{trigger}");
-    t.dispatch("match", json!({ "type": 3, "in": "ab" })).await.unwrap();
+    assert!(
+        trigger.contains(r#"data-pjx-optimistic="{&quot;type&quot;:3}""#),
+        "{trigger}"
+    );
+    t.dispatch("match", json!({ "type": 3, "in": "ab" }))
+        .await
+        .unwrap();
     assert_eq!(t.state().n, 5);
 }
 
 // The optimistic by name still works, and typed triggers reach it.
-#[component(name = "by_name", source = "<p><button {{ self.bump_event(4) }}>+</button></p>")]
+#[component(
+    name = "by_name",
+    source = "<p><button {{ self.bump_event(4) }}>+</button></p>"
+)]
 #[derive(Serialize, Deserialize)]
 struct ByName {
     n: i64,
@@ -177,5 +210,10 @@ impl ByName {
 async fn a_typed_trigger_reaches_an_optimistic_by_name() {
     let mut t = ComponentTest::<ByName>::new();
     let r = t.set_state(ByName { n: 1 });
-    assert!(r.html.contains(r#"data-pjx-optimistic="{&quot;n&quot;:5}""#), "{}", r.html);
+    assert!(
+        r.html
+            .contains(r#"data-pjx-optimistic="{&quot;n&quot;:5}""#),
+        "{}",
+        r.html
+    );
 }

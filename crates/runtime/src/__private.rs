@@ -25,6 +25,7 @@ pub use crate::component::{
 pub use crate::hash::{CanonicalError, HashState, StateWriter};
 pub use crate::key::{Instance, IntoKey, Key, Keyed, MutationKey, ReactSet};
 pub use crate::load::{LoadCx, LoadError, LoadKey, NoKey};
+pub use crate::patch::Bind;
 pub use crate::rules::*;
 pub use crate::scope::record_mutation;
 pub use crate::security::auth::{Access, Guarded, Permission};
@@ -34,7 +35,6 @@ pub use crate::stateful::{
     RenderStateful, Stateful, Trigger, Triggers, argument, parameters, trigger, trigger_arg,
     trigger_patch,
 };
-pub use crate::patch::Bind;
 pub use core::convert::Infallible;
 pub use core::time::Duration;
 pub use serde_json::Value as JsonValue;

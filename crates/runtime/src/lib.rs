@@ -128,7 +128,7 @@ pub use pjx_macros::reactive;
 /// use pjx::prelude::*;
 /// use serde::{Deserialize, Serialize};
 ///
-/// #[component(name = "likes", rate_limit = "30/min", source = "<p><b data-pjx-bind=\"n\">{{ n }}</b> <button {{ self.on(\"like\") }}>♥</button></p>")]
+/// #[component(name = "likes", rate_limit = "30/min", binds = [n], source = "<p><b {{ self.bind_n() }}>{{ n }}</b> <button {{ self.like_event() }}>♥</button></p>")]
 /// #[derive(Serialize, Deserialize)]
 /// pub struct Likes { n: u32 }
 ///
@@ -136,8 +136,10 @@ pub use pjx_macros::reactive;
 /// impl Likes {
 ///     fn mount() -> Likes { Likes { n: 0 } }
 ///     fn on_like(&mut self) { self.n += 1; }
-///     fn optimistic(&self, event: &str, _: &Payload) -> Option<Patch> {
-///         (event == "like").then(|| Patch::new().set("n", self.n + 1))
+///     fn optimistic(&self, event: LikesEvent<'_>) -> Option<LikesPatch> {
+///         match event {
+///             LikesEvent::Like => Some(self.patch().n(self.n + 1)),
+///         }
 ///     }
 /// }
 /// ```

@@ -9,8 +9,8 @@ use core::marker::PhantomData;
 use crate::component::{Asset, Component, Load, Reactive, RenderError};
 use crate::key::{IntoKey, Key, MutationKey};
 use crate::load::{LoadCx, LoadError, LoadKey};
-use crate::security::auth::Permission;
 use crate::patch::Patch;
+use crate::security::auth::Permission;
 use crate::stateful::{EventError, Payload, Stateful, argument, parameters};
 use serde_json::Value as JsonValue;
 

@@ -123,7 +123,10 @@ fn check_binds(cx: &mut Ctxt, binds: Option<super::parse::BindList>) -> Vec<syn:
         if names.iter().any(|n| unraw(n) == unraw(&name)) {
             cx.error_spanned_by(
                 &name,
-                format!("`{}` is listed twice in `binds`: list each target once", unraw(&name)),
+                format!(
+                    "`{}` is listed twice in `binds`: list each target once",
+                    unraw(&name)
+                ),
             );
         } else {
             names.push(name);

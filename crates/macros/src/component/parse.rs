@@ -321,7 +321,8 @@ pub struct BindList {
 
 impl FromMeta for BindList {
     fn from_expr(expr: &Expr) -> darling::Result<Self> {
-        let one = |e: &Expr| match e {
+        let one = |e: &Expr| {
+            match e {
             Expr::Path(path) if path.qself.is_none() && path.attrs.is_empty() => {
                 path.path.get_ident().cloned().ok_or_else(|| {
                     darling::Error::custom(
@@ -342,11 +343,16 @@ impl FromMeta for BindList {
                 "`binds` lists the names optimistic patches set, e.g. `binds = [count, total]`",
             )
             .with_span(other)),
+        }
         };
         match expr {
             Expr::Array(array) => Ok(BindList {
                 span: array.bracket_token.span.join(),
-                names: array.elems.iter().map(one).collect::<darling::Result<_>>()?,
+                names: array
+                    .elems
+                    .iter()
+                    .map(one)
+                    .collect::<darling::Result<_>>()?,
             }),
             Expr::Group(group) => Self::from_expr(&group.expr),
             other => Ok(BindList {

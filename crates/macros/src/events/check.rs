@@ -129,9 +129,9 @@ pub fn check(cx: &mut Ctxt, input: Input<'_>) -> Option<Model> {
         .iter()
         .filter_map(|(event, f)| check_handler(cx, f, event, &input.forms))
         .collect();
-    let optimistic = input.optimistic.map_or(Optimistic::None, |f| {
-        check_optimistic(cx, f, input.self_ty)
-    });
+    let optimistic = input
+        .optimistic
+        .map_or(Optimistic::None, |f| check_optimistic(cx, f, input.self_ty));
     if input.handlers.is_empty() && input.mount.is_none() && !cx.has_errors() {
         cx.error_spanned_by(
             input.self_ty,
