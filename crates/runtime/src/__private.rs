@@ -25,13 +25,16 @@ pub use crate::component::{
 pub use crate::hash::{CanonicalError, HashState, StateWriter};
 pub use crate::key::{Instance, IntoKey, Key, Keyed, MutationKey, ReactSet};
 pub use crate::load::{LoadCx, LoadError, LoadKey, NoKey};
+pub use crate::patch::Bind;
 pub use crate::rules::*;
 pub use crate::scope::record_mutation;
 pub use crate::security::auth::{Access, Guarded, Permission};
 pub use crate::security::ratelimit::RateLimit;
 pub use crate::stateful::{
     EventError, EventOutcome, MountOutcome, Patch, Payload, Policy, RenderPlain, RenderProbe,
-    RenderStateful, Stateful, Triggers, argument, parameters,
+    RenderStateful, Stateful, Trigger, Triggers, argument, parameters, trigger, trigger_arg,
+    trigger_patch,
 };
+pub use core::convert::Infallible;
 pub use core::time::Duration;
 pub use serde_json::Value as JsonValue;

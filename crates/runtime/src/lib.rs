@@ -55,7 +55,7 @@ pub use engine::{DevMode, Engine, Limits};
 pub use hash::{HashState, StateHash};
 pub use key::{Instance, IntoKey, Key, Keyed, MutationKey, ReactSet};
 pub use load::{LoadCx, LoadError, LoadKey, NoKey};
-pub use patch::Patch;
+pub use patch::{Bind, Patch};
 pub use reactive::reply::{Reply, reply};
 pub use scope::{Scope, record_mutation};
 pub use security::auth::{Access, AllowAny, Identity, IsAuthenticated, IsStaff, Permission};
@@ -134,7 +134,7 @@ pub use pjx_macros::reactive;
 /// use pjx::prelude::*;
 /// use serde::{Deserialize, Serialize};
 ///
-/// #[component(name = "likes", rate_limit = "30/min", source = "<p><b data-pjx-bind=\"n\">{{ n }}</b> <button {{ self.on(\"like\") }}>♥</button></p>")]
+/// #[component(name = "likes", rate_limit = "30/min", binds = [n], source = "<p><b {{ self.bind_n() }}>{{ n }}</b> <button {{ self.like_event() }}>♥</button></p>")]
 /// #[derive(Serialize, Deserialize)]
 /// pub struct Likes { n: u32 }
 ///
@@ -142,8 +142,10 @@ pub use pjx_macros::reactive;
 /// impl Likes {
 ///     fn mount() -> Likes { Likes { n: 0 } }
 ///     fn on_like(&mut self) { self.n += 1; }
-///     fn optimistic(&self, event: &str, _: &Payload) -> Option<Patch> {
-///         (event == "like").then(|| Patch::new().set("n", self.n + 1))
+///     fn optimistic(&self, event: LikesEvent<'_>) -> Option<LikesPatch> {
+///         match event {
+///             LikesEvent::Like => Some(self.patch().n(self.n + 1)),
+///         }
 ///     }
 /// }
 /// ```

@@ -54,3 +54,62 @@ pub struct OptimisticTrigger {
     /// The patch applied when it fires.
     pub patch: Map<String, Value>,
 }
+
+/// A bind target in a template: `{{ self.bind_count() }}` renders `data-pjx-bind="count"`,
+/// which marks the element an optimistic patch of `count` changes.
+///
+/// Generated for each name a component declares in `binds = [...]` (a method
+/// `bind_<name>()`), together with the component's typed patch builder (`self.patch()`), so a
+/// patch and the elements it changes cannot drift apart: a name that is not declared does not
+/// compile.
+///
+/// ```
+/// let bind = pjx::Bind::new("count");
+/// assert_eq!(bind.to_string(), r#"data-pjx-bind="count""#);
+/// assert_eq!(
+///     bind.attr("aria-label").to_string(),
+///     r#"data-pjx-bind="count" data-pjx-bind-attr="aria-label""#
+/// );
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bind {
+    name: &'static str,
+    attr: Option<&'static str>,
+}
+
+impl Bind {
+    /// The bind target `name` (generated code calls this with a declared name).
+    pub const fn new(name: &'static str) -> Self {
+        Bind { name, attr: None }
+    }
+
+    /// Patches the attribute `attr` instead of the element's text (`true` sets it empty,
+    /// `false` or `null` removes it): `{{ self.bind_empty().attr("hidden") }}`.
+    pub const fn attr(self, attr: &'static str) -> Self {
+        Bind {
+            attr: Some(attr),
+            ..self
+        }
+    }
+
+    /// The bind target's name, as patches carry it.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+impl std::fmt::Display for Bind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut out = String::from("data-pjx-bind=\"");
+        crate::html::stamp::escape_attr_into(&mut out, self.name);
+        out.push('"');
+        if let Some(attr) = self.attr {
+            out.push_str(" data-pjx-bind-attr=\"");
+            crate::html::stamp::escape_attr_into(&mut out, attr);
+            out.push('"');
+        }
+        f.write_str(&out)
+    }
+}
+
+impl askama::filters::HtmlSafe for Bind {}

@@ -9,6 +9,7 @@ use core::marker::PhantomData;
 use crate::component::{Asset, Component, Load, Reactive, RenderError};
 use crate::key::{IntoKey, Key, MutationKey};
 use crate::load::{LoadCx, LoadError, LoadKey};
+use crate::patch::Patch;
 use crate::security::auth::Permission;
 use crate::stateful::{EventError, Payload, Stateful, argument, parameters};
 use serde_json::Value as JsonValue;
@@ -409,3 +410,135 @@ impl<T: Stateful> HasEvents for T {}
 
 /// The check behind [`HasEvents`].
 pub fn assert_has_events<T: HasEvents>() {}
+
+/// A render-time argument of a typed trigger builder (`self.add_item_event(p.id)`): a value of
+/// the handler's argument type `T`, or a reference to one (up to three deep),
+/// sent in the trigger's payload, so `T` is `Serialize`.
+#[diagnostic::on_unimplemented(
+    message = "this event argument is a `{T}`, so pass a `{T}` or a `&{T}`, not a `{Self}`",
+    label = "expected `{T}` or `&{T}`",
+    note = "a typed trigger sends its arguments in the payload, so `{T}` must also implement `Serialize`; an argument the browser sends (a form input) is marked `#[form]` on the handler and is not passed here"
+)]
+pub trait RenderArg<T: ?Sized> {
+    /// The argument, as the handler's type.
+    fn arg(&self) -> &T;
+    /// The argument as JSON (`None` when it cannot be serialized: left out of the payload).
+    fn to_json(&self) -> Option<JsonValue>;
+}
+
+// The value, or a reference to it up to three deep: askama borrows arguments that are not
+// `Copy` (`line.size` arrives as `&String`, `&line.size` as `&&String`).
+macro_rules! render_arg {
+    ($($ty:ty),*) => {$(
+        #[diagnostic::do_not_recommend]
+        impl<T: serde::Serialize + ?Sized> RenderArg<T> for $ty {
+            fn arg(&self) -> &T {
+                self
+            }
+            fn to_json(&self) -> Option<JsonValue> {
+                serde_json::to_value(RenderArg::<T>::arg(self)).ok()
+            }
+        }
+    )*};
+}
+
+render_arg!(&T, &&T, &&&T);
+
+#[diagnostic::do_not_recommend]
+impl<T: serde::Serialize> RenderArg<T> for T {
+    fn arg(&self) -> &T {
+        self
+    }
+    fn to_json(&self) -> Option<JsonValue> {
+        serde_json::to_value(self).ok()
+    }
+}
+
+// A `String` argument is seen as `str`: a literal, a `String` or a `&String` all do.
+macro_rules! render_str {
+    ($($ty:ty),*) => {$(
+        #[diagnostic::do_not_recommend]
+        impl RenderArg<str> for $ty {
+            fn arg(&self) -> &str {
+                self
+            }
+            fn to_json(&self) -> Option<JsonValue> {
+                Some(JsonValue::String(String::from(RenderArg::<str>::arg(self))))
+            }
+        }
+    )*};
+}
+
+render_str!(String, &String, &&String, &&&String);
+
+/// What `optimistic` may return: `Option<Patch>`, or `Option` of the component's typed patch
+/// builder (`CartPatch`, from `binds = [...]`).
+#[diagnostic::on_unimplemented(
+    message = "`optimistic` returns `Option<Patch>` (or `Option` of the component's typed patch, e.g. `self.patch().count(1)`), not `{Self}`",
+    label = "change the return type",
+    note = "return `None` when the effect cannot be predicted"
+)]
+pub trait OptimisticOutcome {
+    /// The patch, if any.
+    fn into_patch(self) -> Option<Patch>;
+}
+
+#[diagnostic::do_not_recommend]
+impl<P: IntoPatch> OptimisticOutcome for Option<P> {
+    fn into_patch(self) -> Option<Patch> {
+        self.map(IntoPatch::into_patch)
+    }
+}
+
+/// A patch `optimistic` may return: [`Patch`], or a component's typed patch (`CartPatch`,
+/// generated from `binds = [...]`).
+#[diagnostic::on_unimplemented(
+    message = "`optimistic` returns `Option<Patch>` (or `Option` of the component's typed patch, e.g. `self.patch().count(1)`), not `Option<{Self}>`",
+    label = "change the return type",
+    note = "declare the targets with `#[component(binds = [count, …])]` and build the patch with `self.patch().count(…)`"
+)]
+pub trait IntoPatch {
+    /// The patch.
+    fn into_patch(self) -> Patch;
+}
+
+impl IntoPatch for Patch {
+    fn into_patch(self) -> Patch {
+        self
+    }
+}
+
+/// Reads a render-time argument back from a payload for a typed `optimistic` when a trigger
+/// was written by name (`self.on("add_item").with(…)`). Autoref picks: `(&&Decode::<T>::NEW)
+/// .optimistic_arg(…)` reads `T` when it is `Deserialize` ([`DecodeArg`]), and gives up
+/// otherwise ([`SkipArg`]; the handler reports the type already).
+pub struct Decode<T>(PhantomData<T>);
+
+impl<T> Decode<T> {
+    /// The probe.
+    pub const NEW: Self = Decode(PhantomData);
+}
+
+/// [`Decode`] for a `Deserialize` argument.
+pub trait DecodeArg<T> {
+    /// The argument, if the payload has one that fits.
+    fn optimistic_arg(&self, payload: &mut Payload, name: &str) -> Option<T>;
+}
+
+impl<T: serde::de::DeserializeOwned> DecodeArg<T> for &Decode<T> {
+    fn optimistic_arg(&self, payload: &mut Payload, name: &str) -> Option<T> {
+        argument(payload, name).ok()
+    }
+}
+
+/// [`Decode`] for any other argument: no prediction.
+pub trait SkipArg<T> {
+    /// Always `None`.
+    fn optimistic_arg(&self, payload: &mut Payload, name: &str) -> Option<T>;
+}
+
+impl<T> SkipArg<T> for Decode<T> {
+    fn optimistic_arg(&self, _: &mut Payload, _: &str) -> Option<T> {
+        None
+    }
+}

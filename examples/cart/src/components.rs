@@ -103,7 +103,7 @@ impl From<&Line> for LineView {
 ///
 /// The token carries only the owner and the last notice; the lines are `locked`: read from
 /// the store on every request, never trusted from the browser.
-#[component(name = "cart", permissions = [IsOwner], template = "cart.html")]
+#[component(name = "cart", permissions = [IsOwner], binds = [count, total], template = "cart.html")]
 #[derive(Serialize, Deserialize)]
 pub struct Cart {
     owner: String,
@@ -131,10 +131,12 @@ impl Cart {
         self.refresh(cx)
     }
 
+    /// The size is the product's `<select name="size">`, sent by the browser (`#[form]`); the
+    /// template passes the product: `{{ self.add_item_event(p.id) }}`.
     fn on_add_item(
         &mut self,
         product_id: u32,
-        size: String,
+        #[form] size: String,
         cx: &LoadCx,
     ) -> Result<(), EventError> {
         store(cx)?
@@ -159,17 +161,21 @@ impl Cart {
     }
 
     /// Adding shows the new count and total at once; so does taking one out.
-    fn optimistic(&self, event: &str, payload: &Payload) -> Option<Patch> {
-        let product = catalog::product(payload.get("product_id")?.as_u64()?.try_into().ok()?)?;
+    fn optimistic(&self, event: CartEvent<'_>) -> Option<CartPatch> {
         let (count, total) = match event {
-            "add_item" => (self.count() + 1, self.total_cents + product.price_cents),
-            "remove_item" => (
-                self.count().saturating_sub(1),
-                self.total_cents.saturating_sub(product.price_cents),
-            ),
-            _ => return None,
+            CartEvent::AddItem { product_id } => {
+                let product = catalog::product(*product_id)?;
+                (self.count() + 1, self.total_cents + product.price_cents)
+            }
+            CartEvent::RemoveItem { product_id, .. } => {
+                let product = catalog::product(*product_id)?;
+                (
+                    self.count().saturating_sub(1),
+                    self.total_cents.saturating_sub(product.price_cents),
+                )
+            }
         };
-        Some(Patch::new().set("count", count).set("total", money(total)))
+        Some(self.patch().count(count).total(money(total)))
     }
 }
 
@@ -239,7 +245,8 @@ impl Checkout {
         Ok(Checkout::of(&shopper(cx)?))
     }
 
-    fn on_apply_coupon(&mut self, code: String, cx: &LoadCx) -> Result<(), EventError> {
+    /// The code is the form's `<input name="code">`, sent by the browser.
+    fn on_apply_coupon(&mut self, #[form] code: String, cx: &LoadCx) -> Result<(), EventError> {
         let (code, _) =
             catalog::coupon(&code).ok_or_else(|| EventError::invalid("code", "no such coupon"))?;
         if store(cx)?

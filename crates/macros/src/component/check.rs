@@ -42,6 +42,13 @@ pub fn check(cx: &mut Ctxt, input: Input) -> Model {
     let rate_limit = once(cx, options.rate_limit, "rate_limit", "keep one");
     let cache = once(cx, options.cache, "cache", "keep one");
     let name = once(cx, common.name, "name", "keep one");
+    let binds = once(
+        cx,
+        options.binds,
+        "binds",
+        "list every target in one `binds = [...]`",
+    );
+    let binds = check_binds(cx, binds);
     for id in common.id {
         if let Err(e) = id {
             cx.darling(e, None);
@@ -95,8 +102,37 @@ pub fn check(cx: &mut Ctxt, input: Input) -> Model {
             .or(cache.as_ref().map(|c| c.span())),
         rate_limit: rate_limit.map(|r| r.into_inner()),
         cache_ttl: cache.map(|c| c.into_inner().secs),
+        binds,
         item,
     }
+}
+
+/// `binds = [...]`: not empty, each name once.
+fn check_binds(cx: &mut Ctxt, binds: Option<super::parse::BindList>) -> Vec<syn::Ident> {
+    let Some(list) = binds else {
+        return Vec::new();
+    };
+    if list.names.is_empty() {
+        cx.syn_error(syn::Error::new(
+            list.span,
+            "`binds` is empty: list the names optimistic patches set (e.g. `binds = [count]`), or remove it",
+        ));
+    }
+    let mut names: Vec<syn::Ident> = Vec::new();
+    for name in list.names {
+        if names.iter().any(|n| unraw(n) == unraw(&name)) {
+            cx.error_spanned_by(
+                &name,
+                format!(
+                    "`{}` is listed twice in `binds`: list each target once",
+                    unraw(&name)
+                ),
+            );
+        } else {
+            names.push(name);
+        }
+    }
+    names
 }
 
 /// Every occurrence that was read; the others are reported.
@@ -135,6 +171,12 @@ impl<T> OptionSpan for darling::util::SpannedValue<T> {
 }
 
 impl OptionSpan for KeyList {
+    fn option_span(&self) -> Span {
+        self.span
+    }
+}
+
+impl OptionSpan for super::parse::BindList {
     fn option_span(&self) -> Span {
         self.span
     }

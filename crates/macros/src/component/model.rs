@@ -27,7 +27,7 @@ impl Kind {
         match self {
             Kind::Reactive => "react, template, source, extends, css, js, name, permissions",
             Kind::Plain => {
-                "template, source, extends, css, js, name, permissions, rate_limit, cache, react (with cache)"
+                "template, source, extends, css, js, name, permissions, rate_limit, cache, react (with cache), binds"
             }
         }
     }
@@ -121,6 +121,8 @@ pub struct Model {
     pub cache_ttl: Option<u64>,
     /// Where `rate_limit` or `cache` was written: both need the component to have events.
     pub policy_span: Option<Span>,
+    /// `binds = [count, total]`: the optimistic patch's targets, each once.
+    pub binds: Vec<Ident>,
 }
 
 impl Model {

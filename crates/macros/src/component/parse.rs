@@ -59,6 +59,8 @@ struct ComponentOptions {
     rate_limit: Given<SpannedValue<RateLimit>>,
     #[darling(multiple)]
     cache: Given<SpannedValue<Ttl>>,
+    #[darling(multiple)]
+    binds: Given<BindList>,
     #[darling(flatten)]
     common: CommonOptions,
 }
@@ -72,6 +74,7 @@ pub struct Options {
     pub react: Given<KeyList>,
     pub rate_limit: Given<SpannedValue<RateLimit>>,
     pub cache: Given<SpannedValue<Ttl>>,
+    pub binds: Given<BindList>,
     pub common: CommonOptions,
 }
 
@@ -102,7 +105,7 @@ fn is_option(kind: Kind, meta: &NestedMeta) -> bool {
     ];
     let own: &[&str] = match kind {
         Kind::Reactive => &["react"],
-        Kind::Plain => &["react", "rate_limit", "cache"],
+        Kind::Plain => &["react", "rate_limit", "cache", "binds"],
     };
     meta.path()
         .get_ident()
@@ -114,6 +117,7 @@ impl Options {
         self.react.extend(other.react);
         self.rate_limit.extend(other.rate_limit);
         self.cache.extend(other.cache);
+        self.binds.extend(other.binds);
         let (mine, theirs) = (&mut self.common, other.common);
         mine.template.extend(theirs.template);
         mine.source.extend(theirs.source);
@@ -155,6 +159,7 @@ pub fn parse(cx: &mut Ctxt, kind: Kind, args: TokenStream, mut item: ItemStruct)
                         react: o.react,
                         rate_limit: o.rate_limit,
                         cache: o.cache,
+                        binds: o.binds,
                         common: o.common,
                         ..Options::default()
                     }),
@@ -304,5 +309,56 @@ impl FromMeta for RegionIdOption {
             "the region id is not an option: a field named `id` sets it; without one, a singleton's id is its kebab-case type name and a keyed region's is `<kebab-name>-<key>`",
         )
         .with_span(&item.path()))
+    }
+}
+
+/// `binds = [count, total]`: the names optimistic patches may set, each the target of
+/// `data-pjx-bind` elements. Names, not strings, so that a typo is a compile error.
+pub struct BindList {
+    pub span: Span,
+    pub names: Vec<syn::Ident>,
+}
+
+impl FromMeta for BindList {
+    fn from_expr(expr: &Expr) -> darling::Result<Self> {
+        let one = |e: &Expr| {
+            match e {
+            Expr::Path(path) if path.qself.is_none() && path.attrs.is_empty() => {
+                path.path.get_ident().cloned().ok_or_else(|| {
+                    darling::Error::custom(
+                        "`binds` lists plain names (what `data-pjx-bind` names), not paths: write e.g. `binds = [count, total]`",
+                    )
+                    .with_span(e)
+                })
+            }
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(lit),
+                ..
+            }) => Err(darling::Error::custom(format!(
+                "`binds` lists names, not strings, so that a renamed target breaks the build: write `binds = [{}]`",
+                lit.value()
+            ))
+            .with_span(e)),
+            other => Err(darling::Error::custom(
+                "`binds` lists the names optimistic patches set, e.g. `binds = [count, total]`",
+            )
+            .with_span(other)),
+        }
+        };
+        match expr {
+            Expr::Array(array) => Ok(BindList {
+                span: array.bracket_token.span.join(),
+                names: array
+                    .elems
+                    .iter()
+                    .map(one)
+                    .collect::<darling::Result<_>>()?,
+            }),
+            Expr::Group(group) => Self::from_expr(&group.expr),
+            other => Ok(BindList {
+                span: other.span(),
+                names: vec![one(other)?],
+            }),
+        }
     }
 }

@@ -9,13 +9,82 @@ use crate::ctxt::Ctxt;
 use crate::grammar::unraw;
 use crate::preamble::typed_params;
 
-use super::parse::Input;
+use super::parse::{Forms, Input};
 
-/// A handler's or `mount`'s parameter: named ones are read from the payload by name unless
-/// their type is the context; an unnamed one (a pattern) must be the context.
+/// A handler's parameter: named ones are read from the payload by name unless their type is
+/// the context; an unnamed one (a pattern) must be the context.
 pub enum Param {
-    Named(String, Box<Type>),
+    Named(Named),
     Unnamed(Box<Type>),
+}
+
+/// A named handler parameter.
+pub struct Named {
+    /// The payload key (`r#type` → `type`).
+    pub key: String,
+    /// As written, for the typed trigger's parameter and the event enum's field.
+    pub ident: syn::Ident,
+    pub ty: Box<Type>,
+    /// The type typed code borrows it as: `str` for a `String`, the type itself otherwise
+    /// (a typed trigger takes `&T` or `T`; `&str`, `String` or `&String` for a `String`).
+    pub view: Box<Type>,
+    /// Where the value comes from when the event fires.
+    pub source: Source,
+}
+
+/// Where a named argument's value comes from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Passed to the typed trigger when the template renders, sent in its payload.
+    Render,
+    /// `#[form]`: sent by the browser when the event fires (a form input).
+    Form,
+    /// A type holding a reference or a lifetime: the request context (`cx: &LoadCx`), told
+    /// apart by type in the expansion. Payload arguments are owned (`DeserializeOwned`), so
+    /// no argument the client sends has such a type.
+    Context,
+}
+
+impl Named {
+    /// A render-time argument: a parameter of the typed trigger, a field of the event enum.
+    pub fn renders(&self) -> bool {
+        self.source == Source::Render
+    }
+}
+
+/// Which `optimistic` the block declares.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Optimistic {
+    None,
+    /// `fn optimistic(&self, event: CartEvent<'_>)`: the typed events.
+    Typed,
+    /// `fn optimistic(&self, event: &str, payload: &Payload)`: by name.
+    ByName,
+}
+
+/// `String` is seen as `str` by typed code; any other type as itself.
+fn view_of(ty: &Type) -> Box<Type> {
+    if let Type::Path(path) = ty
+        && path.qself.is_none()
+        && let Some(last) = path.path.segments.last()
+        && last.ident == "String"
+        && last.arguments.is_empty()
+    {
+        return Box::new(syn::parse_quote_spanned!(last.ident.span()=> str));
+    }
+    Box::new(ty.clone())
+}
+
+/// Whether a type holds a reference or a lifetime anywhere (`&LoadCx`, `Cx<'_>`).
+fn borrows(ty: &Type) -> bool {
+    fn scan(tokens: proc_macro2::TokenStream) -> bool {
+        tokens.into_iter().any(|t| match t {
+            proc_macro2::TokenTree::Punct(p) => p.as_char() == '&' || p.as_char() == '\'',
+            proc_macro2::TokenTree::Group(g) => scan(g.stream()),
+            _ => false,
+        })
+    }
+    scan(quote::ToTokens::to_token_stream(ty))
 }
 
 /// How a handler is called.
@@ -46,7 +115,7 @@ pub struct Restore {
 pub struct Model {
     pub mount: Option<Mount>,
     pub restore: Option<Restore>,
-    pub optimistic: bool,
+    pub optimistic: Optimistic,
     pub handlers: Vec<Handler>,
 }
 
@@ -58,8 +127,11 @@ pub fn check(cx: &mut Ctxt, input: Input<'_>) -> Option<Model> {
     let handlers: Vec<Handler> = input
         .handlers
         .iter()
-        .filter_map(|(event, f)| check_handler(cx, f, event))
+        .filter_map(|(event, f)| check_handler(cx, f, event, &input.forms))
         .collect();
+    let optimistic = input
+        .optimistic
+        .map_or(Optimistic::None, |f| check_optimistic(cx, f, input.self_ty));
     if input.handlers.is_empty() && input.mount.is_none() && !cx.has_errors() {
         cx.error_spanned_by(
             input.self_ty,
@@ -69,7 +141,7 @@ pub fn check(cx: &mut Ctxt, input: Input<'_>) -> Option<Model> {
     input.usable.then_some(Model {
         mount,
         restore,
-        optimistic: input.optimistic,
+        optimistic,
         handlers,
     })
 }
@@ -90,7 +162,40 @@ fn output_span(f: &ImplItemFn) -> Span {
     }
 }
 
-fn check_handler(cx: &mut Ctxt, f: &ImplItemFn, event: &str) -> Option<Handler> {
+/// `optimistic` takes the typed event (one parameter) or, by name, the event and its payload.
+fn check_optimistic(cx: &mut Ctxt, f: &ImplItemFn, self_ty: &Type) -> Optimistic {
+    match typed_params(f).count() {
+        1 => Optimistic::Typed,
+        2 => Optimistic::ByName,
+        _ => {
+            let event = event_enum_name(self_ty).map_or_else(
+                || "the component's event enum".to_owned(),
+                |e| format!("`{e}<'_>`"),
+            );
+            cx.error_spanned_by(
+                &f.sig.inputs,
+                format!("`optimistic` takes the event about to be sent, with its typed arguments: write `fn optimistic(&self, event: {}) -> Option<Patch>` and match its variants", event.trim_matches('`')),
+            );
+            // The block then has no `optimistic` to call.
+            Optimistic::None
+        }
+    }
+}
+
+/// `Cart` → `CartEvent`: the enum a typed `optimistic` receives (`None` when the type is not
+/// a plain path; the preamble reports what such a block may be).
+pub fn event_enum_name(self_ty: &Type) -> Option<syn::Ident> {
+    let Type::Path(path) = self_ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    Some(syn::Ident::new(
+        &format!("{}Event", unraw(&last.ident)),
+        last.ident.span(),
+    ))
+}
+
+fn check_handler(cx: &mut Ctxt, f: &ImplItemFn, event: &str, forms: &Forms) -> Option<Handler> {
     if !takes_mut_self(f) {
         cx.error_spanned_by(
             &f.sig.ident,
@@ -114,12 +219,43 @@ fn check_handler(cx: &mut Ctxt, f: &ImplItemFn, event: &str) -> Option<Handler> 
         cx.error_spanned_by(&pat.ty, NOT_GENERIC);
         return None;
     }
-    let params = typed_params(f)
-        .map(|pat| match &*pat.pat {
-            Pat::Ident(ident) => Param::Named(unraw(&ident.ident), pat.ty.clone()),
-            _ => Param::Unnamed(pat.ty.clone()),
-        })
-        .collect();
+    let name = unraw(&f.sig.ident);
+    let mut params = Vec::new();
+    for (index, pat) in typed_params(f).enumerate() {
+        let form = forms.contains(&(name.clone(), index));
+        params.push(match &*pat.pat {
+            Pat::Ident(ident) => {
+                let source = match (form, borrows(&pat.ty)) {
+                    (true, true) => {
+                        cx.error_spanned_by(
+                            &pat.ty,
+                            "`#[form]` reads an argument from the form the browser sends, and the request context is not one: remove `#[form]` here",
+                        );
+                        Source::Context
+                    }
+                    (false, true) => Source::Context,
+                    (true, false) => Source::Form,
+                    (false, false) => Source::Render,
+                };
+                Param::Named(Named {
+                    key: unraw(&ident.ident),
+                    ident: ident.ident.clone(),
+                    view: view_of(&pat.ty),
+                    ty: pat.ty.clone(),
+                    source,
+                })
+            }
+            _ => {
+                if form {
+                    cx.error_spanned_by(
+                        &pat.pat,
+                        "`#[form]` reads the form input named like the parameter: write `#[form] name: Type`",
+                    );
+                }
+                Param::Unnamed(pat.ty.clone())
+            }
+        });
+    }
     Some(Handler {
         event: event.to_owned(),
         method: f.sig.ident.clone(),

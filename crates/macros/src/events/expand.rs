@@ -7,7 +7,9 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::Type;
 use syn::spanned::Spanned;
 
-use super::check::{Model, Param};
+use heck::ToUpperCamelCase;
+
+use super::check::{Handler, Model, Named, Optimistic, Param, event_enum_name};
 
 fn maybe_await(call: TokenStream, is_async: bool) -> TokenStream {
     if is_async { quote!(#call.await) } else { call }
@@ -21,6 +23,8 @@ pub fn expand(self_ty: &Type, model: &Model) -> TokenStream {
         handlers,
     } = model;
     let optimistic = *optimistic;
+    let event_enum = event_enum_name(self_ty);
+    let typed = expand_typed(self_ty, event_enum.as_ref(), optimistic, handlers);
     let events: Vec<&String> = handlers.iter().map(|h| &h.event).collect();
     let can_mount = mount.is_some();
     let mount_body = match mount {
@@ -90,7 +94,7 @@ pub fn expand(self_ty: &Type, model: &Model) -> TokenStream {
         for (i, param) in h.params.iter().enumerate() {
             let var = format_ident!("__pjx_arg{i}");
             reads.push(match param {
-                Param::Named(key, ty) => quote_spanned! {ty.span()=>
+                Param::Named(Named { key, ty, .. }) => quote_spanned! {ty.span()=>
                     let #var: #ty = (&&::pjx::__private::Param::<#ty>::NEW)
                         .event_arg(&mut payload, #key, cx)?;
                 },
@@ -115,21 +119,63 @@ pub fn expand(self_ty: &Type, model: &Model) -> TokenStream {
             }
         }
     });
-    let optimistic_body = if optimistic {
-        quote! { <#self_ty>::optimistic(self, event, payload) }
-    } else {
-        quote! {
+    let optimistic_body = match (optimistic, &event_enum) {
+        (Optimistic::ByName, _) => quote! { <#self_ty>::optimistic(self, event, payload) },
+        // A trigger written by name (`self.on("add_item").with(…)`) reaches a typed
+        // `optimistic` too: its arguments are read back from the payload.
+        (Optimistic::Typed, Some(event_enum)) => {
+            let arms = handlers.iter().map(|h| {
+                let variant = variant_ident(h);
+                let event = &h.event;
+                let args = render_args(h);
+                let reads = args.iter().enumerate().map(|(i, a)| {
+                    let (ty, key) = (&a.ty, &a.key);
+                    let var = format_ident!("__pjx_arg{i}");
+                    quote! {
+                        let #var: #ty = (&&::pjx::__private::Decode::<#ty>::NEW)
+                            .optimistic_arg(&mut __pjx_payload, #key)?;
+                    }
+                });
+                let fields = args.iter().enumerate().map(|(i, a)| {
+                    let (ident, var) = (&a.ident, format_ident!("__pjx_arg{i}"));
+                    quote!(#ident: &#var)
+                });
+                let value = if args.is_empty() {
+                    quote!(#event_enum::#variant)
+                } else {
+                    quote!(#event_enum::#variant { #(#fields),* })
+                };
+                quote! {
+                    #event => {
+                        #(#reads)*
+                        ::pjx::__private::OptimisticOutcome::into_patch(
+                            <#self_ty>::optimistic(self, #value),
+                        )
+                    }
+                }
+            });
+            quote! {
+                #[allow(unused_mut, unused_variables)]
+                let mut __pjx_payload = payload.clone();
+                match event {
+                    #(#arms)*
+                    _ => ::core::option::Option::None,
+                }
+            }
+        }
+        _ => quote! {
             let _ = (event, payload);
             ::core::option::Option::None
-        }
+        },
     };
     let assert_state = quote_spanned! {self_ty.span()=>
         struct __PjxStateCheck(::pjx::__private::StateCheck<#self_ty>);
     };
     quote! {
+        #typed
         const _: () = {
             #[allow(unused_imports)]
-            use ::pjx::__private::{ContextParam as _, ValueParam as _};
+            use ::pjx::__private::{ContextParam as _, ValueParam as _, DecodeArg as _, SkipArg as _};
             #assert_state
 
             ::pjx::__private::inventory::submit! {
@@ -188,6 +234,164 @@ pub fn expand(self_ty: &Type, model: &Model) -> TokenStream {
                 ) -> ::core::option::Option<::pjx::__private::Patch> {
                     #optimistic_body
                 }
+            }
+        };
+    }
+}
+
+/// `add_item` → `AddItem`.
+fn variant_ident(h: &Handler) -> syn::Ident {
+    syn::Ident::new(&h.event.to_upper_camel_case(), h.method.span())
+}
+
+/// A handler's render-time arguments, in order.
+fn render_args(h: &Handler) -> Vec<&Named> {
+    h.params
+        .iter()
+        .filter_map(|p| match p {
+            Param::Named(named) if named.renders() => Some(named),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The typed side of the events: a trigger builder per event, `<event>_event(…)`, taking the
+/// render-time arguments; and, for a typed `optimistic`, the enum it receives, `<Type>Event`.
+fn expand_typed(
+    self_ty: &Type,
+    event_enum: Option<&syn::Ident>,
+    optimistic: Optimistic,
+    handlers: &[Handler],
+) -> TokenStream {
+    let builders = handlers.iter().map(|h| {
+        let event = &h.event;
+        let method = &h.method;
+        let name = format_ident!("{}_event", event, span = h.method.span());
+        let args = render_args(h);
+        let params = args.iter().map(|a| {
+            let (ident, ty) = (&a.ident, &a.view);
+            quote_spanned! {ty.span()=> #ident: impl ::pjx::__private::RenderArg<#ty> }
+        });
+        let adds = args.iter().map(|a| {
+            let (ident, ty, key) = (&a.ident, &a.view, &a.key);
+            quote! {
+                let __pjx_trigger = ::pjx::__private::trigger_arg(
+                    __pjx_trigger,
+                    #key,
+                    ::pjx::__private::RenderArg::<#ty>::to_json(&#ident),
+                );
+            }
+        });
+        let patch = match (optimistic, event_enum) {
+            (Optimistic::Typed, Some(event_enum)) => {
+                let variant = variant_ident(h);
+                let fields = args.iter().map(|a| {
+                    let (ident, ty) = (&a.ident, &a.view);
+                    quote!(#ident: ::pjx::__private::RenderArg::<#ty>::arg(&#ident))
+                });
+                let value = if args.is_empty() {
+                    quote!(#event_enum::#variant)
+                } else {
+                    quote!(#event_enum::#variant { #(#fields),* })
+                };
+                quote! {
+                    let __pjx_trigger = ::pjx::__private::trigger_patch(
+                        __pjx_trigger,
+                        ::pjx::__private::OptimisticOutcome::into_patch(
+                            <#self_ty>::optimistic(self, #value),
+                        ),
+                    );
+                }
+            }
+            _ => TokenStream::new(),
+        };
+        let form: Vec<String> = h
+            .params
+            .iter()
+            .filter_map(|p| match p {
+                Param::Named(n) if n.source == super::check::Source::Form => {
+                    Some(format!("`{}`", n.key))
+                }
+                _ => None,
+            })
+            .collect();
+        let form_doc = if form.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " The browser sends {} from the enclosing form when the event fires.",
+                form.join(", ")
+            )
+        };
+        let doc = format!(
+            "The attributes of an element that sends the event `{event}` (handled by `{}`), with its render-time arguments: `{{{{ self.{name}(…) }}}}` in the template.{form_doc} Generated by `#[component] impl`.",
+            crate::grammar::unraw(method),
+        );
+        quote! {
+            #[doc = #doc]
+            pub fn #name<'__pjx>(
+                &'__pjx self,
+                #(#params),*
+            ) -> ::pjx::__private::Trigger<'__pjx, Self> {
+                let __pjx_trigger = ::pjx::__private::trigger(self, #event);
+                #(#adds)*
+                #patch
+                __pjx_trigger
+            }
+        }
+    });
+    let event_enum = match (optimistic, event_enum) {
+        (Optimistic::Typed, Some(event_enum)) => {
+            let shown = quote::ToTokens::to_token_stream(self_ty).to_string();
+            let any_fields = handlers.iter().any(|h| !render_args(h).is_empty());
+            let variants = handlers.iter().map(|h| {
+                let variant = variant_ident(h);
+                let doc = format!(
+                    "The event `{}` (`{}`), with its render-time arguments.",
+                    h.event,
+                    crate::grammar::unraw(&h.method)
+                );
+                let args = render_args(h);
+                if args.is_empty() {
+                    return quote! { #[doc = #doc] #variant };
+                }
+                let fields = args.iter().map(|a| {
+                    let (ident, ty) = (&a.ident, &a.view);
+                    let doc = format!("`{}`, as the trigger was given it.", a.key);
+                    quote! { #[doc = #doc] #ident: &'a #ty }
+                });
+                quote! { #[doc = #doc] #variant { #(#fields),* } }
+            });
+            // The lifetime must be used; an uninhabited variant never needs a match arm.
+            let never = (!any_fields).then(|| {
+                quote! {
+                    #[doc(hidden)]
+                    __PjxNever(
+                        ::pjx::__private::PhantomData<&'a ()>,
+                        ::pjx::__private::Infallible,
+                    ),
+                }
+            });
+            let doc = format!(
+                "The events of [`{shown}`] with their render-time arguments, as its `optimistic` receives them: one variant per `on_<event>` handler. Generated by `#[component] impl`."
+            );
+            quote! {
+                #[doc = #doc]
+                #[derive(Clone, Copy)]
+                pub enum #event_enum<'a> {
+                    #(#variants,)*
+                    #never
+                }
+            }
+        }
+        _ => TokenStream::new(),
+    };
+    quote! {
+        #event_enum
+
+        const _: () = {
+            impl #self_ty {
+                #(#builders)*
             }
         };
     }

@@ -5,7 +5,7 @@
 //! use pjx::prelude::*;
 //! use serde::{Deserialize, Serialize};
 //!
-//! #[component(name = "counter", source = "<div><b data-pjx-bind=\"count\">{{ count }}</b><button {{ self.on(\"increment\") }}>+1</button></div>")]
+//! #[component(name = "counter", binds = [count], source = "<div><b {{ self.bind_count() }}>{{ count }}</b><button {{ self.increment_event() }}>+1</button></div>")]
 //! #[derive(Serialize, Deserialize)]
 //! pub struct Counter { count: i64 }
 //!
@@ -13,8 +13,10 @@
 //! impl Counter {
 //!     fn mount() -> Counter { Counter { count: 0 } }
 //!     fn on_increment(&mut self) { self.count += 1; }
-//!     fn optimistic(&self, event: &str, _: &Payload) -> Option<Patch> {
-//!         (event == "increment").then(|| Patch::new().set("count", self.count + 1))
+//!     fn optimistic(&self, event: CounterEvent<'_>) -> Option<CounterPatch> {
+//!         match event {
+//!             CounterEvent::Increment => Some(self.patch().count(self.count + 1)),
+//!         }
 //!     }
 //! }
 //! ```

@@ -1,9 +1,13 @@
-//! Triggers: `self.on("event")` in a template, the attributes that make an element send an
-//! event, and the collection of their optimistic patches while a component renders.
+//! Triggers: the attributes that make an element send an event — the typed builders the
+//! `#[component] impl` macro generates (`{{ self.add_item_event(p.id) }}`) and the untyped
+//! `self.on("event")` beneath them — and the collection of their optimistic patches while a
+//! component renders.
 
 use super::*;
 
-/// `self.on("event")` in a template: the attributes that make an element send an event.
+/// `self.on("event")` in a template: the attributes that make an element send an event, by
+/// name. Prefer the typed builders the `#[component] impl` generates (`self.<event>_event(…)`):
+/// a renamed event or argument then fails the build rather than the page.
 pub trait Triggers: Stateful {
     /// A trigger for `event`; add arguments with [`Trigger::with`].
     fn on(&self, event: &'static str) -> Trigger<'_, Self> {
@@ -11,13 +15,15 @@ pub trait Triggers: Stateful {
             component: self,
             event,
             payload: Payload::new(),
+            patch: None,
         }
     }
 }
 
 impl<T: Stateful> Triggers for T {}
 
-/// The attributes of an element that sends an event: `{{ self.on("add_item").with("id", 3) }}`.
+/// The attributes of an element that sends an event: `{{ self.add_item_event(p.id) }}` (typed,
+/// generated per event) or `{{ self.on("add_item").with("product_id", p.id) }}` (by name).
 ///
 /// They post to the dispatch route (state and event travel as form values), swap the
 /// component's root with the answer, drop clicks while an event of the same component is in
@@ -27,6 +33,9 @@ pub struct Trigger<'a, C> {
     component: &'a C,
     event: &'static str,
     payload: Payload,
+    /// The optimistic patch, when a typed builder computed it from its typed arguments;
+    /// `None` asks the component's `optimistic` with the payload when rendering.
+    patch: Option<Option<Patch>>,
 }
 
 impl<C> Trigger<'_, C> {
@@ -37,6 +46,30 @@ impl<C> Trigger<'_, C> {
         }
         self
     }
+}
+
+/// What a typed trigger builder starts from: a trigger for `event` of `component`.
+pub fn trigger<'a, C: Stateful>(component: &'a C, event: &'static str) -> Trigger<'a, C> {
+    component.on(event)
+}
+
+/// Adds a render-time argument to a typed trigger (its value as JSON, `None` when it could
+/// not be serialized: left out, as [`Trigger::with`] does).
+pub fn trigger_arg<'a, C>(
+    mut trigger: Trigger<'a, C>,
+    name: &str,
+    value: Option<Value>,
+) -> Trigger<'a, C> {
+    if let Some(value) = value {
+        trigger.payload.insert(name.to_owned(), value);
+    }
+    trigger
+}
+
+/// Sets a typed trigger's optimistic patch, computed by the builder from its typed arguments.
+pub fn trigger_patch<C>(mut trigger: Trigger<'_, C>, patch: Option<Patch>) -> Trigger<'_, C> {
+    trigger.patch = Some(patch);
+    trigger
 }
 
 thread_local! {
@@ -86,7 +119,11 @@ impl<C: Stateful> fmt::Display for Trigger<'_, C> {
         // One event per component at a time: a second one sent before the first's answer
         // would carry the same state and lose the first's change.
         push(&mut out, "hx-sync", "closest [data-pjx-component]:drop");
-        if let Some(patch) = self.component.optimistic(self.event, &self.payload) {
+        let patch = match &self.patch {
+            Some(patch) => patch.clone(),
+            None => self.component.optimistic(self.event, &self.payload),
+        };
+        if let Some(patch) = patch {
             push(&mut out, "data-pjx-optimistic", &patch.to_json());
             RENDERED_TRIGGERS.with(|cell| {
                 // Only the dispatched component's own triggers, not a nested one's.

@@ -70,7 +70,7 @@ fn new_browser() -> Browser {
 /// use pjx::testing::ComponentTest;
 /// use serde::{Deserialize, Serialize};
 ///
-/// #[component(name = "counter", source = "<p><b data-pjx-bind=\"count\">{{ count }}</b><button {{ self.on(\"add\").with(\"by\", 2) }}>+2</button></p>")]
+/// #[component(name = "counter", binds = [count], source = "<p><b {{ self.bind_count() }}>{{ count }}</b><button {{ self.add_event(2) }}>+2</button></p>")]
 /// #[derive(Serialize, Deserialize)]
 /// pub struct Counter { count: i64 }
 ///

@@ -1,0 +1,10 @@
+use pjx::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[component(binds = ["count"], source = "<p>{{ n }}</p>")]
+#[derive(Serialize, Deserialize)]
+pub struct Counter {
+    n: u32,
+}
+
+fn main() {}

@@ -1,0 +1,17 @@
+use pjx::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[component(source = "<p>{{ n }}<button {{ self.add_event(\"one\") }}>+</button></p>")]
+#[derive(Serialize, Deserialize)]
+pub struct Counter {
+    n: u32,
+}
+
+#[component]
+impl Counter {
+    fn on_add(&mut self, by: u32) {
+        self.n += by;
+    }
+}
+
+fn main() {}
