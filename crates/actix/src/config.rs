@@ -199,10 +199,7 @@ impl fmt::Debug for Pjx {
             .field("dev", &s.dev)
             .field("limits", &s.limits)
             .field("context", &s.context.is_some())
-            .field(
-                "data",
-                &s.data.iter().map(|d| d.name).collect::<Vec<_>>(),
-            )
+            .field("data", &s.data.iter().map(|d| d.name).collect::<Vec<_>>())
             .field("identity", &s.identity.is_some())
             .field("browser_identity", &s.browser.is_some())
             .field("state_keys", &s.state_keys.is_some())
@@ -479,7 +476,13 @@ impl Pjx {
     pub fn data<T: Send + Sync + 'static>(self) -> Self {
         let type_id = TypeId::of::<T>();
         let name = type_name::<T>();
-        if self.config.settings.data.iter().any(|d| d.type_id == type_id) {
+        if self
+            .config
+            .settings
+            .data
+            .iter()
+            .any(|d| d.type_id == type_id)
+        {
             panic!("pjx: `Pjx::data::<{name}>()` is given twice: give each setting once");
         }
         self.with(|s| {

@@ -101,6 +101,8 @@ impl<R: Responder> Responder for FragmentOrRedirect<R> {
 ///     Ok(swaps_or_redirect("/"))
 /// }
 /// ```
-pub fn swaps_or_redirect(location: impl Into<Cow<'static, str>>) -> FragmentOrRedirect<HttpResponse> {
+pub fn swaps_or_redirect(
+    location: impl Into<Cow<'static, str>>,
+) -> FragmentOrRedirect<HttpResponse> {
     HttpResponse::Ok().finish().or_redirect(location)
 }

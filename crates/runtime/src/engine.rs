@@ -99,11 +99,8 @@ impl DevMode {
 /// assert!(!pjx::engine::has_subscriber());
 /// ```
 pub fn has_subscriber() -> bool {
-    tracing::dispatcher::get_default(|dispatch| {
-        !dispatch.is::<tracing::subscriber::NoSubscriber>()
-    })
+    tracing::dispatcher::get_default(|dispatch| !dispatch.is::<tracing::subscriber::NoSubscriber>())
 }
-
 
 /// Decides whether the current requester may see regions of a type. Returning `false` makes
 /// the walk skip such regions without loading or rendering them.
