@@ -58,7 +58,7 @@ impl<R: Responder> OrRedirect for R {}
 /// let plain = TestRequest::post().to_http_request();
 /// let res = "<p>saved</p>".or_redirect("/").respond_to(&plain);
 /// assert_eq!(res.status(), 303);
-/// assert_eq!(res.headers()["location"], "/");
+/// assert_eq!(res.headers().get("location").unwrap(), "/");
 ///
 /// let htmx = TestRequest::post().insert_header(("HX-Request", "true")).to_http_request();
 /// assert_eq!("<p>saved</p>".or_redirect("/").respond_to(&htmx).status(), 200);
