@@ -284,7 +284,8 @@ fn panic_of(f: impl FnOnce() -> Pjx) -> String {
 #[test]
 fn a_setting_given_twice_is_a_startup_error() {
     let keys = || StateKeys::new([StateKey::from_secret("k")]);
-    let cases: [(&str, Box<dyn FnOnce() -> Pjx>); 6] = [
+    type Build = Box<dyn FnOnce() -> Pjx>;
+    let cases: [(&str, Build); 6] = [
         (
             "`Pjx::dev_mode` is given twice",
             Box::new(|| Pjx::new().dev_mode(DevMode::Warn).dev_mode(DevMode::Off)),
