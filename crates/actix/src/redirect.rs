@@ -22,15 +22,15 @@ use crate::htmx::Htmx;
 ///
 /// # #[derive(MutationKey)] enum Keys { Todos }
 /// #[reactive(react = [Keys::Todos], source = "<li>{{ id }}</li>")]
-/// struct Row { #[pjx_key] id: i64 }
+/// struct TodoRow { #[pjx_key] id: i64 }
 /// #[reactive]
-/// impl Row {
-///     async fn load(id: i64) -> Result<Self, LoadError> { Ok(Row { id }) }
+/// impl TodoRow {
+///     async fn load(id: i64) -> Result<Self, LoadError> { Ok(TodoRow { id }) }
 /// }
 ///
 /// async fn toggle(id: web::Path<i64>) -> actix_web::Result<FragmentOrRedirect<Rendered>> {
 ///     // … change state through #[mutates] methods …
-///     Ok(Row::render(id.into_inner()).await?.or_redirect("/"))
+///     Ok(TodoRow::render(id.into_inner()).await?.or_redirect("/"))
 /// }
 /// ```
 pub trait OrRedirect: Responder + Sized {
