@@ -2,8 +2,7 @@
 
 use std::sync::Arc;
 
-use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, Resource, web};
 use futures_util::StreamExt as _;
 use pjx::Scope;
@@ -132,15 +131,5 @@ async fn read_request(
 /// The JSON error response, the same shape for every error; 500s are logged with their
 /// details, which the body never carries.
 pub(crate) fn error_response(e: &EventError) -> HttpResponse {
-    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    if status.is_server_error() {
-        tracing::error!(target: "pjx::actix", "{e}");
-    } else {
-        tracing::debug!(target: "pjx::actix", "{e}");
-    }
-    let mut res = HttpResponse::build(status);
-    if let Some(seconds) = e.retry_after() {
-        res.insert_header((header::RETRY_AFTER, HeaderValue::from(seconds)));
-    }
-    res.json(e.to_json())
+    actix_web::ResponseError::error_response(e)
 }

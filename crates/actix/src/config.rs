@@ -1,12 +1,13 @@
 //! [`Pjx`]: the middleware's configuration.
 
+use std::any::{TypeId, type_name};
 use std::fmt;
 use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use actix_web::HttpRequest;
 use actix_web::cookie::Cookie;
+use actix_web::{HttpRequest, web};
 use pjx::Limits;
 use pjx::cache::InvalidationBackend;
 use pjx::component::registry::ReactiveType;
@@ -63,7 +64,21 @@ pub const DEFAULT_EVENT_BODY_LIMIT: usize = 1024 * 1024;
 /// ```
 ///
 /// Configure it before cloning it into the server's app factory: clones share one engine
-/// (one shared cache), built on first use.
+/// (one shared cache), built when the app is (the first `.wrap(pjx)`) or by
+/// [`shared_engine`](Self::shared_engine).
+///
+/// # Panics
+///
+/// Every setting is checked where it is given, while the app is set up, before it serves
+/// anything: a setting given twice panics (no silent winner), and so does a setting of the
+/// engine (`dev_mode`, `limits`, `invalidation`, `permission`, `state_keys`, `state_max_age`,
+/// `clock`) next to [`engine`](Self::engine), which would otherwise be ignored.
+///
+/// ```should_panic
+/// use pjx::DevMode;
+/// // pjx: `Pjx::dev_mode` is given twice
+/// let pjx = pjx_actix::Pjx::new().dev_mode(DevMode::Warn).dev_mode(DevMode::Strict);
+/// ```
 #[derive(Clone)]
 pub struct Pjx {
     pub(crate) config: Arc<Config>,
@@ -78,7 +93,7 @@ pub(crate) struct Config {
 struct Settings {
     engine: Option<Arc<Engine>>,
     backend: Option<Arc<dyn InvalidationBackend>>,
-    dev: DevMode,
+    dev: Option<DevMode>,
     limits: Option<Limits>,
     permission: Option<PermissionHook>,
     context: Option<ContextFactory>,
@@ -90,6 +105,84 @@ struct Settings {
     clock: Option<Clock>,
     event_body_limit: Option<usize>,
     no_runtime: bool,
+    data: Vec<DataSource>,
+}
+
+/// One `Pjx::data::<T>()`: puts the app's `web::Data<T>` into a request's load context.
+#[derive(Clone)]
+struct DataSource {
+    type_id: TypeId,
+    name: &'static str,
+    put: fn(&HttpRequest, &mut LoadCx) -> bool,
+}
+
+fn put_data<T: Send + Sync + 'static>(req: &HttpRequest, cx: &mut LoadCx) -> bool {
+    match req.app_data::<web::Data<T>>() {
+        Some(data) => {
+            cx.insert(data.clone().into_inner());
+            true
+        }
+        None => false,
+    }
+}
+
+impl Settings {
+    /// The settings that configure the engine, by the name of their method, when given.
+    fn engine_settings(&self) -> Vec<&'static str> {
+        let given = [
+            ("invalidation", self.backend.is_some()),
+            ("dev_mode", self.dev.is_some()),
+            ("limits", self.limits.is_some()),
+            ("permission", self.permission.is_some()),
+            ("state_keys", self.state_keys.is_some()),
+            ("state_max_age", self.state_max_age.is_some()),
+            ("clock", self.clock.is_some()),
+        ];
+        given
+            .into_iter()
+            .filter(|(_, given)| *given)
+            .map(|(name, _)| name)
+            .collect()
+    }
+}
+
+/// Why a request could not be given its load context.
+#[derive(Debug)]
+pub(crate) enum ContextError {
+    /// The operating system gave no random bytes for a new browser id.
+    NoRandomness(std::io::Error),
+    /// `Pjx::data::<T>()` names a `T` the app has no `web::Data` of.
+    MissingData(&'static str),
+}
+
+impl fmt::Display for ContextError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ContextError::NoRandomness(e) => write!(f, "no random bytes for a browser id: {e}"),
+            ContextError::MissingData(name) => write!(
+                f,
+                "`Pjx::data::<{name}>()` is configured, but the app has no `web::Data<{name}>`: \
+                 register it on the App (`App::new().app_data(web::Data::new(value))`)"
+            ),
+        }
+    }
+}
+
+/// Panics with the rule a setting broke: given twice, or next to [`Pjx::engine`].
+#[track_caller]
+fn refuse_setting(settings: &Settings, method: &str, given: bool, engine_level: bool) {
+    if given {
+        panic!(
+            "pjx: `Pjx::{method}` is given twice: give each setting once (the second would \
+             silently win)"
+        );
+    }
+    if engine_level && settings.engine.is_some() {
+        panic!(
+            "pjx: `Pjx::{method}` next to `Pjx::engine` would be ignored: give it to the \
+             engine instead (`Engine::builder().{method}(…)`)"
+        );
+    }
 }
 
 impl Default for Pjx {
@@ -106,6 +199,7 @@ impl fmt::Debug for Pjx {
             .field("dev", &s.dev)
             .field("limits", &s.limits)
             .field("context", &s.context.is_some())
+            .field("data", &s.data.iter().map(|d| d.name).collect::<Vec<_>>())
             .field("identity", &s.identity.is_some())
             .field("browser_identity", &s.browser.is_some())
             .field("state_keys", &s.state_keys.is_some())
@@ -139,7 +233,10 @@ impl Pjx {
 
     /// Builds each request's [`LoadCx`] from the request: a database handle from the app
     /// data, the current user from the session, …
+    #[track_caller]
     pub fn context(self, factory: impl Fn(&HttpRequest) -> LoadCx + Send + Sync + 'static) -> Self {
+        let s = &self.config.settings;
+        refuse_setting(s, "context", s.context.is_some(), false);
         self.with(|s| s.context = Some(Arc::new(factory)))
     }
 
@@ -157,20 +254,26 @@ impl Pjx {
     /// (`session_user` being e.g. `actix_identity::IdentityExt::get_identity(req).ok()?.id().ok()`.)
     /// The identity and session middlewares must wrap *outside* pjx (`.wrap(pjx)` first), so
     /// the session is loaded when pjx asks.
+    #[track_caller]
     pub fn identity(
         self,
         source: impl Fn(&HttpRequest) -> Option<Identity> + Send + Sync + 'static,
     ) -> Self {
+        let s = &self.config.settings;
+        refuse_setting(s, "identity", s.identity.is_some(), false);
         self.with(|s| s.identity = Some(Arc::new(source)))
     }
 
     /// Tells the client's address, which anonymous requesters' rate limits are kept by. The
     /// default is the connection's peer address; behind a reverse proxy, read the header the
     /// proxy sets (and only trust it from the proxy).
+    #[track_caller]
     pub fn client_addr(
         self,
         source: impl Fn(&HttpRequest) -> Option<String> + Send + Sync + 'static,
     ) -> Self {
+        let s = &self.config.settings;
+        refuse_setting(s, "client_addr", s.client_addr.is_some(), false);
         self.with(|s| s.client_addr = Some(Arc::new(source)))
     }
 
@@ -204,10 +307,13 @@ impl Pjx {
     /// By default pjx keeps the id in a cookie of its own, `pjx-browser` (`__Host-pjx-browser`
     /// over HTTPS): 128 random bits and a MAC under the state keys, `HttpOnly`,
     /// `SameSite=Lax`, `Secure` over HTTPS, set once per browser for a year.
+    #[track_caller]
     pub fn browser_identity(
         self,
         source: impl Fn(&HttpRequest) -> Option<Browser> + Send + Sync + 'static,
     ) -> Self {
+        let s = &self.config.settings;
+        refuse_setting(s, "browser_identity", s.browser.is_some(), false);
         self.with(|s| s.browser = Some(Arc::new(source)))
     }
 
@@ -219,13 +325,19 @@ impl Pjx {
     /// let pjx = pjx_actix::Pjx::new().state_max_age(std::time::Duration::from_secs(2 * 3600));
     /// # let _ = pjx;
     /// ```
+    #[track_caller]
     pub fn state_max_age(self, max_age: Duration) -> Self {
+        let s = &self.config.settings;
+        refuse_setting(s, "state_max_age", s.state_max_age.is_some(), true);
         self.with(|s| s.state_max_age = Some(max_age))
     }
 
     /// Issues and checks state tokens by `clock` instead of the system's: for tests that
     /// make tokens expire ([`Clock::manual`]).
+    #[track_caller]
     pub fn clock(self, clock: Clock) -> Self {
+        let s = &self.config.settings;
+        refuse_setting(s, "clock", s.clock.is_some(), true);
         self.with(|s| s.clock = Some(clock))
     }
 
@@ -239,49 +351,155 @@ impl Pjx {
     /// let pjx = pjx_actix::Pjx::new().state_keys(StateKeys::new([StateKey::from_secret(secret)]));
     /// # let _ = pjx;
     /// ```
+    #[track_caller]
     pub fn state_keys(self, keys: StateKeys) -> Self {
+        let s = &self.config.settings;
+        refuse_setting(s, "state_keys", s.state_keys.is_some(), true);
         self.with(|s| s.state_keys = Some(keys))
     }
 
     /// The largest body the dispatch route reads (default 1 MiB); larger ones get a 413.
+    #[track_caller]
     pub fn event_body_limit(self, bytes: usize) -> Self {
+        let s = &self.config.settings;
+        refuse_setting(s, "event_body_limit", s.event_body_limit.is_some(), false);
         self.with(|s| s.event_body_limit = Some(bytes))
     }
 
     /// Turns on the shared load cache, kept consistent across processes by `backend`
     /// ([`pjx::cache::InProcess`] for a single process). Work outside requests reaches it
     /// through the engine ([`shared_engine`](Self::shared_engine)).
+    #[track_caller]
     pub fn invalidation(self, backend: Arc<dyn InvalidationBackend>) -> Self {
+        let s = &self.config.settings;
+        refuse_setting(s, "invalidation", s.backend.is_some(), true);
         self.with(|s| s.backend = Some(backend))
     }
 
     /// Sets the dev mode (see [`DevMode`]).
+    #[track_caller]
     pub fn dev_mode(self, dev: DevMode) -> Self {
-        self.with(|s| s.dev = dev)
+        let s = &self.config.settings;
+        refuse_setting(s, "dev_mode", s.dev.is_some(), true);
+        self.with(|s| s.dev = Some(dev))
     }
 
     /// Sets the size limits for the client's headers.
+    #[track_caller]
     pub fn limits(self, limits: Limits) -> Self {
+        let s = &self.config.settings;
+        refuse_setting(s, "limits", s.limits.is_some(), true);
         self.with(|s| s.limits = Some(limits))
     }
 
     /// Decides, per component type and requester, whether regions may be rendered out of band.
+    #[track_caller]
     pub fn permission(
         self,
         hook: impl Fn(&ReactiveType, &LoadCx) -> bool + Send + Sync + 'static,
     ) -> Self {
+        let s = &self.config.settings;
+        refuse_setting(s, "permission", s.permission.is_some(), true);
         self.with(|s| s.permission = Some(Arc::new(hook)))
     }
 
-    /// Uses a ready-made engine (its own registry, cache and limits) instead of building one
-    /// from these settings.
+    /// Uses a ready-made engine (its own registry, cache, limits, dev mode, permission hook,
+    /// state keys and clock) instead of building one from these settings.
+    ///
+    /// The settings of the engine itself go to [`Engine::builder`]; giving one to `Pjx` as
+    /// well panics, whichever comes first, rather than being ignored. What `Pjx` does per
+    /// request (`data`, `context`, `identity`, `client_addr`, `browser_identity`,
+    /// `event_body_limit`, `without_runtime_injection`) combines with it.
+    ///
+    /// ```
+    /// use pjx::{DevMode, Engine};
+    /// let engine = Engine::builder().dev_mode(DevMode::Warn).build();
+    /// let pjx = pjx_actix::Pjx::new().engine(engine);
+    /// # let _ = pjx;
+    /// ```
+    ///
+    /// ```should_panic
+    /// use pjx::{DevMode, Engine};
+    /// // pjx: `Pjx::dev_mode` next to `Pjx::engine` would be ignored
+    /// let pjx = pjx_actix::Pjx::new().engine(Engine::builder().build()).dev_mode(DevMode::Warn);
+    /// ```
+    #[track_caller]
     pub fn engine(self, engine: Arc<Engine>) -> Self {
+        let s = &self.config.settings;
+        if s.engine.is_some() {
+            panic!("pjx: `Pjx::engine` is given twice: give each setting once");
+        }
+        let ignored = s.engine_settings();
+        if !ignored.is_empty() {
+            panic!(
+                "pjx: `Pjx::{}` next to `Pjx::engine` would be ignored: give {} to the engine \
+                 instead (`Engine::builder()`)",
+                ignored.join("`, `Pjx::"),
+                if ignored.len() == 1 { "it" } else { "them" },
+            );
+        }
         self.with(|s| s.engine = Some(engine))
+    }
+
+    /// Puts the app's `web::Data<T>` into every request's [`LoadCx`], as an `Arc<T>`: `load`
+    /// functions and event handlers read it with `cx.require::<T>()?` (or
+    /// `cx.require::<Arc<T>>()?` to keep a handle). No context factory needed.
+    ///
+    /// ```
+    /// use actix_web::{App, web};
+    /// use pjx::{LoadCx, LoadError};
+    /// use pjx_actix::Pjx;
+    ///
+    /// struct Store { name: &'static str }
+    ///
+    /// fn title(cx: &LoadCx) -> Result<&'static str, LoadError> {
+    ///     Ok(cx.require::<Store>()?.name)
+    /// }
+    ///
+    /// let pjx = Pjx::new().data::<Store>();
+    /// let store = web::Data::new(Store { name: "todo" });
+    /// let app = App::new().app_data(store).wrap(pjx);
+    /// # let _ = (app, title);
+    /// ```
+    ///
+    /// The data must be registered on the `App` (`App::app_data`, or `ServiceConfig::app_data`
+    /// from `App::configure`): the middleware runs before routing, where data registered on a
+    /// scope or resource is not visible yet. A request to an app without it is answered 500,
+    /// with an error naming the type and the fix logged (on standard error when no `tracing`
+    /// subscriber is installed). The middleware cannot see the app's data before a request
+    /// (actix builds them apart), so this is checked at each request, starting with the first.
+    ///
+    /// # Panics
+    ///
+    /// When `T` is given twice.
+    #[track_caller]
+    pub fn data<T: Send + Sync + 'static>(self) -> Self {
+        let type_id = TypeId::of::<T>();
+        let name = type_name::<T>();
+        if self
+            .config
+            .settings
+            .data
+            .iter()
+            .any(|d| d.type_id == type_id)
+        {
+            panic!("pjx: `Pjx::data::<{name}>()` is given twice: give each setting once");
+        }
+        self.with(|s| {
+            s.data.push(DataSource {
+                type_id,
+                name,
+                put: put_data::<T>,
+            });
+        })
     }
 
     /// Leaves full pages alone: no `<script>` tags are injected (put
     /// [`client_script()`](crate::client_script) in your layout instead).
+    #[track_caller]
     pub fn without_runtime_injection(self) -> Self {
+        let s = &self.config.settings;
+        refuse_setting(s, "without_runtime_injection", s.no_runtime, false);
         self.with(|s| s.no_runtime = true)
     }
 
@@ -306,17 +524,11 @@ impl Config {
         self.engine.get_or_init(|| {
             let s = &self.settings;
             let engine = match &s.engine {
+                // The settings of the engine were refused next to it when given.
                 Some(engine) => {
-                    if s.state_keys.is_some() || s.state_max_age.is_some() || s.clock.is_some() {
-                        tracing::error!(
-                            target: "pjx::actix",
-                            "Pjx::state_keys, state_max_age and clock are ignored next to Pjx::engine: give them to the engine (EngineBuilder)"
-                        );
-                    }
                     if engine.state_keys().is_none() && engine.registry().has_events() {
-                        tracing::error!(
-                            target: "pjx::actix",
-                            "the engine given to Pjx::engine has no state keys (EngineBuilder::state_keys): components with events cannot render"
+                        report_error(
+                            "the engine given to Pjx::engine has no state keys (EngineBuilder::state_keys): components with events cannot render",
                         );
                     }
                     Arc::clone(engine)
@@ -332,7 +544,7 @@ impl Config {
 
     fn build_engine(&self, has_stateful: bool) -> Arc<Engine> {
         let s = &self.settings;
-        let mut builder = Engine::builder().dev_mode(s.dev);
+        let mut builder = Engine::builder().dev_mode(s.dev.unwrap_or_default());
         if let Some(limits) = s.limits {
             builder = builder.limits(limits);
         }
@@ -345,9 +557,8 @@ impl Config {
         }
         let keys = s.state_keys.clone().unwrap_or_else(|| {
             if has_stateful {
-                tracing::warn!(
-                    target: "pjx::actix",
-                    "no state keys configured (Pjx::state_keys): signing component state with a random key; state will not survive a restart"
+                report_warning(
+                    "no state keys configured (Pjx::state_keys): signing component state with a random key; state will not survive a restart",
                 );
             }
             StateKeys::new([StateKey::random()])
@@ -366,12 +577,17 @@ impl Config {
     pub(crate) fn load_cx(
         &self,
         req: &HttpRequest,
-    ) -> std::io::Result<(LoadCx, Option<Cookie<'static>>)> {
+    ) -> Result<(LoadCx, Option<Cookie<'static>>), ContextError> {
         let s = &self.settings;
         let mut cx = match &s.context {
             Some(factory) => factory(req),
             None => LoadCx::new(),
         };
+        for data in &s.data {
+            if !(data.put)(req, &mut cx) {
+                return Err(ContextError::MissingData(data.name));
+            }
+        }
         if let Some(identity) = s.identity.as_ref().and_then(|source| source(req)) {
             cx.insert(identity);
         }
@@ -385,7 +601,8 @@ impl Config {
         let browser = match (&s.browser, keys) {
             (Some(source), _) => source(req),
             (None, Some(keys)) => {
-                let (browser, cookie) = crate::browser::identify(req, keys)?;
+                let (browser, cookie) =
+                    crate::browser::identify(req, keys).map_err(ContextError::NoRandomness)?;
                 set_cookie = cookie;
                 Some(browser)
             }
@@ -412,6 +629,26 @@ impl Config {
 
     pub(crate) fn inject_runtime(&self) -> bool {
         !self.settings.no_runtime
+    }
+}
+
+/// Logs a warning the user must see: through `tracing` when a subscriber is installed, else
+/// on standard error.
+pub(crate) fn report_warning(message: &str) {
+    if pjx::engine::has_subscriber() {
+        tracing::warn!(target: "pjx::actix", "{message}");
+    } else {
+        eprintln!("pjx: warning: {message}");
+    }
+}
+
+/// Logs an error the user must see: through `tracing` when a subscriber is installed, else
+/// on standard error.
+pub(crate) fn report_error(message: &str) {
+    if pjx::engine::has_subscriber() {
+        tracing::error!(target: "pjx::actix", "{message}");
+    } else {
+        eprintln!("pjx: error: {message}");
     }
 }
 

@@ -36,6 +36,7 @@ mod fanout;
 mod htmx;
 mod middleware;
 mod page;
+mod redirect;
 mod render;
 mod runtime;
 mod scope;
@@ -51,11 +52,16 @@ pub use fanout::{HX_REFRESH, X_PJX_DIRTIED};
 pub use htmx::Htmx;
 pub use middleware::PjxMiddleware;
 pub use page::Loaded;
+pub use redirect::{FragmentOrRedirect, OrRedirect, swaps_or_redirect};
 pub use render::{Error, Html, Render, Rendered};
 pub use runtime::{HTMX_JS, HTMX_VERSION, PJX_JS, PREFIX, client_script, htmx_url, pjx_js_url};
 pub use scope::RequestScope;
 
-/// `use pjx_actix::prelude::*;` for `ItemRow::render(key)` and the usual types.
+/// `use pjx_actix::prelude::*;` for `ItemRow::render(key)`, `.or_redirect("/")` and the
+/// usual types.
 pub mod prelude {
-    pub use crate::{Html, Htmx, Loaded, Pjx, Render, Rendered, RequestScope};
+    pub use crate::{
+        FragmentOrRedirect, Html, Htmx, Loaded, OrRedirect, Pjx, Render, Rendered, RequestScope,
+        swaps_or_redirect,
+    };
 }

@@ -99,9 +99,10 @@ where
         }
         let (cx, browser_cookie) = match self.config.load_cx(req.request()) {
             Ok(found) => found,
+            // Without randomness there is no safe browser id to bind state to, and without
+            // the data the app asked for no `load` can work: refuse, saying why in the log.
             Err(e) => {
-                // Without randomness there is no safe browser id to bind state to: refuse.
-                tracing::error!(target: "pjx::actix", "no random bytes for a browser id: {e}");
+                crate::config::report_error(&e.to_string());
                 return Box::pin(ready(Ok(
                     req.into_response(HttpResponse::InternalServerError().finish())
                 )));

@@ -44,15 +44,19 @@ impl<T: Component + Guarded> Responder for Html<T> {
     type Body = BoxBody;
 
     /// Checks the component's permissions (class and object) for the request's requester,
-    /// then renders it.
+    /// then renders it. Outside a pjx request scope (an app not wrapped in
+    /// [`Pjx`](crate::Pjx)) there is no requester to check: a 500 naming the missing
+    /// `.wrap(Pjx::new())`, never a render.
     fn respond_to(self, req: &HttpRequest) -> HttpResponse<BoxBody> {
-        if let Some(scope) = req.extensions().get::<Scope>() {
-            let cx = scope.load_cx();
-            let refused =
-                refuse(T::check_access(cx)).and_then(|()| refuse(self.0.check_object_access(cx)));
-            if let Err(e) = refused {
-                return e.error_response();
-            }
+        let Some(scope) = req.extensions().get::<Scope>().cloned() else {
+            crate::config::report_error(&Error::NoScope.to_string());
+            return Error::NoScope.error_response();
+        };
+        let cx = scope.load_cx();
+        let refused =
+            refuse(T::check_access(cx)).and_then(|()| refuse(self.0.check_object_access(cx)));
+        if let Err(e) = refused {
+            return e.error_response();
         }
         match self.0.to_html() {
             Ok(html) => Rendered(html).respond_to(req),
@@ -75,7 +79,8 @@ pub enum Error {
     Load(LoadError),
     /// The template failed: 500 (details logged, not sent).
     Render(RenderError),
-    /// The app is not wrapped in [`Pjx`](crate::Pjx): 500.
+    /// The app is not wrapped in [`Pjx`](crate::Pjx) (`.wrap(Pjx::new())`): 500, nothing
+    /// rendered.
     NoScope,
 }
 
@@ -87,9 +92,10 @@ impl std::fmt::Display for Error {
             Error::Forbidden => f.write_str("you may not see this"),
             Error::Load(e) => write!(f, "load failed: {e}"),
             Error::Render(e) => write!(f, "{e}"),
-            Error::NoScope => {
-                f.write_str("no pjx request scope: wrap the app with `pjx_actix::Pjx::new()`")
-            }
+            Error::NoScope => f.write_str(
+                "no pjx request scope, so no permission check: wrap the app in pjx's middleware, \
+                 `App::new().wrap(pjx_actix::Pjx::new())`",
+            ),
         }
     }
 }

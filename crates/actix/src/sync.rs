@@ -97,7 +97,7 @@ pub(crate) async fn answer(req: ServiceRequest, config: &Config) -> ServiceRespo
         // A browser cookie minted here would identify nobody: the page's requests carry one.
         let (cx, _) = config
             .load_cx(&http)
-            .map_err(|e| EventError::internal(format!("no browser identity: {e}")))?;
+            .map_err(|e| EventError::internal(e.to_string()))?;
         let scope = Scope::builder()
             .engine(std::sync::Arc::clone(engine))
             .htmx_request(true)

@@ -67,13 +67,39 @@ pub enum DevMode {
 
 impl DevMode {
     /// Reports a problem according to the mode.
+    ///
+    /// `Warn` logs a `tracing` warning (target `pjx::dev`); when no `tracing` subscriber is
+    /// installed (neither a global one nor one for this thread), it prints the warning to
+    /// standard error instead, so a finding is never lost.
+    ///
+    /// ```
+    /// use pjx::DevMode;
+    /// DevMode::Off.report("ignored");
+    /// DevMode::Warn.report("logged, or printed to stderr without a subscriber");
+    /// let strict = std::panic::catch_unwind(|| DevMode::Strict.report("boom"));
+    /// assert!(strict.is_err());
+    /// ```
     pub fn report(self, message: impl fmt::Display) {
         match self {
             DevMode::Off => {}
-            DevMode::Warn => tracing::warn!(target: "pjx::dev", "{message}"),
+            DevMode::Warn if has_subscriber() => {
+                tracing::warn!(target: "pjx::dev", "{message}");
+            }
+            DevMode::Warn => eprintln!("pjx dev mode: warning: {message}"),
             DevMode::Strict => panic!("pjx dev mode: {message}"),
         }
     }
+}
+
+/// Whether a `tracing` subscriber would see an event logged here: one set globally or for
+/// the current thread. Warnings a user must see fall back to standard error without one.
+///
+/// ```
+/// // No subscriber in this doc test: warnings would go to stderr.
+/// assert!(!pjx::engine::has_subscriber());
+/// ```
+pub fn has_subscriber() -> bool {
+    tracing::dispatcher::get_default(|dispatch| !dispatch.is::<tracing::subscriber::NoSubscriber>())
 }
 
 /// Decides whether the current requester may see regions of a type. Returning `false` makes

@@ -29,6 +29,8 @@
 
 extern crate self as pjx;
 
+#[cfg(feature = "actix")]
+pub mod actix;
 pub mod cache;
 pub mod component;
 pub mod engine;

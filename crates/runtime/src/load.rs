@@ -8,22 +8,36 @@ use std::sync::Arc;
 
 /// Request-scoped dependencies for `load`: a database handle, the current user, …
 ///
-/// Values are looked up by type. The context is not part of a load's cache identity: a
-/// cached value is shared by every request that loads the same component with the same key.
+/// Values are looked up by type. A value given as an `Arc<T>` (what actix-web's
+/// `web::Data<T>` holds, and what `pjx_actix::Pjx::data::<T>()` puts here) is found both as
+/// `Arc<T>` and as `T`, so `cx.require::<Store>()?` reads the store however the app shared it.
+/// The context is not part of a load's cache identity: a cached value is shared by every
+/// request that loads the same component with the same key.
 ///
 /// ```
+/// use std::sync::Arc;
 /// use pjx::LoadCx;
 ///
 /// #[derive(Clone)]
 /// struct Db(&'static str);
+/// struct Store;
 ///
-/// let cx = LoadCx::new().with(Db("todo.db"));
+/// let cx = LoadCx::new().with(Db("todo.db")).with(Arc::new(Store));
 /// assert_eq!(cx.get::<Db>().unwrap().0, "todo.db");
 /// assert!(cx.get::<String>().is_none());
+/// // Given as `Arc<Store>`: found as either.
+/// assert!(cx.require::<Store>().is_ok());
+/// assert!(cx.require::<Arc<Store>>().is_ok());
 /// ```
 #[derive(Clone, Default)]
 pub struct LoadCx {
-    values: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
+    values: HashMap<TypeId, Entry>,
+}
+
+#[derive(Clone)]
+struct Entry {
+    name: &'static str,
+    value: Arc<dyn Any + Send + Sync>,
 }
 
 impl LoadCx {
@@ -32,45 +46,109 @@ impl LoadCx {
         Self::default()
     }
 
-    /// Adds (or replaces) the value of type `T`.
+    /// Adds (or replaces) the value of type `T`. An `Arc<T>` is also found as `T`.
+    ///
+    /// ```
+    /// let mut cx = pjx::LoadCx::new();
+    /// cx.insert(7u32);
+    /// assert_eq!(cx.get::<u32>(), Some(&7));
+    /// ```
     pub fn insert<T: Send + Sync + 'static>(&mut self, value: T) {
-        self.values.insert(TypeId::of::<T>(), Arc::new(value));
+        self.values.insert(
+            TypeId::of::<T>(),
+            Entry {
+                name: type_name::<T>(),
+                value: Arc::new(value),
+            },
+        );
     }
 
     /// Builder form of [`insert`](Self::insert).
+    ///
+    /// ```
+    /// let cx = pjx::LoadCx::new().with("hello");
+    /// assert_eq!(cx.get::<&str>(), Some(&"hello"));
+    /// ```
     pub fn with<T: Send + Sync + 'static>(mut self, value: T) -> Self {
         self.insert(value);
         self
     }
 
     /// Removes the value of type `T`; whether there was one.
+    ///
+    /// ```
+    /// let mut cx = pjx::LoadCx::new().with(1u8);
+    /// assert!(cx.remove::<u8>());
+    /// assert!(!cx.remove::<u8>());
+    /// ```
     pub fn remove<T: Send + Sync + 'static>(&mut self) -> bool {
         self.values.remove(&TypeId::of::<T>()).is_some()
     }
 
-    /// The value of type `T`, if present.
+    /// The value of type `T`, if present: given as `T`, or as an `Arc<T>`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let cx = pjx::LoadCx::new().with(Arc::new(5u64));
+    /// assert_eq!(cx.get::<u64>(), Some(&5));
+    /// assert_eq!(cx.get::<Arc<u64>>().map(|n| **n), Some(5));
+    /// ```
     pub fn get<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        if let Some(entry) = self.values.get(&TypeId::of::<T>()) {
+            return entry.value.downcast_ref::<T>();
+        }
         self.values
-            .get(&TypeId::of::<T>())
-            .and_then(|v| v.downcast_ref::<T>())
+            .get(&TypeId::of::<Arc<T>>())
+            .and_then(|entry| entry.value.downcast_ref::<Arc<T>>())
+            .map(|shared| &**shared)
     }
 
-    /// The value of type `T`, or a [`LoadError`] naming the missing type (use with `?`).
+    /// The value of type `T` (given as `T` or as an `Arc<T>`), or a [`LoadError`] naming the
+    /// missing type and the types the context does hold (use with `?`).
+    ///
+    /// ```
+    /// let cx = pjx::LoadCx::new().with(1u8);
+    /// assert_eq!(*cx.require::<u8>().unwrap(), 1);
+    /// let missing = cx.require::<String>().unwrap_err().to_string();
+    /// assert!(missing.contains("alloc::string::String"), "{missing}");
+    /// assert!(missing.contains("`u8`"), "{missing}");
+    /// ```
     pub fn require<T: Send + Sync + 'static>(&self) -> Result<&T, LoadError> {
         self.get::<T>().ok_or_else(|| {
+            let mut held = self.type_names();
+            held.sort_unstable();
+            let held = match held.is_empty() {
+                true => "nothing".to_owned(),
+                false => held
+                    .iter()
+                    .map(|name| format!("`{name}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            };
             LoadError::msg(format!(
-                "the load context has no `{}`; add it in the context factory",
+                "the load context has no `{}` (it holds {held}); with pjx-actix, share it with \
+                 `Pjx::new().data::<T>()` and `App::app_data(web::Data::new(value))`",
                 type_name::<T>()
             ))
         })
+    }
+
+    /// The type names of the values the context holds, in no particular order.
+    ///
+    /// ```
+    /// let cx = pjx::LoadCx::new().with(1u8);
+    /// assert_eq!(cx.type_names(), vec!["u8"]);
+    /// ```
+    pub fn type_names(&self) -> Vec<&'static str> {
+        self.values.values().map(|entry| entry.name).collect()
     }
 }
 
 impl fmt::Debug for LoadCx {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LoadCx")
-            .field("values", &self.values.len())
-            .finish()
+        let mut names = self.type_names();
+        names.sort_unstable();
+        f.debug_struct("LoadCx").field("values", &names).finish()
     }
 }
 
@@ -217,6 +295,31 @@ mod tests {
         cx.insert(User(2));
         assert_eq!(cx.get::<User>(), Some(&User(2)));
         assert!(cx.require::<u8>().unwrap_err().to_string().contains("u8"));
+    }
+
+    #[test]
+    fn a_shared_value_is_found_as_itself_and_as_its_arc() {
+        struct Store(u32);
+        let cx = LoadCx::new().with(Arc::new(Store(3)));
+        assert_eq!(cx.require::<Store>().unwrap().0, 3);
+        assert_eq!(cx.require::<Arc<Store>>().unwrap().0, 3);
+        // A value given as itself is not found as an Arc (there is none to hand out).
+        let cx = LoadCx::new().with(Store(4));
+        assert_eq!(cx.require::<Store>().unwrap().0, 4);
+        assert!(cx.get::<Arc<Store>>().is_none());
+    }
+
+    #[test]
+    fn a_missing_value_names_what_the_context_holds() {
+        struct Store;
+        let cx = LoadCx::new().with(7u32).with(Arc::new(Store));
+        let message = cx.require::<String>().unwrap_err().to_string();
+        assert!(message.contains("no `alloc::string::String`"), "{message}");
+        assert!(message.contains("`u32`"), "{message}");
+        assert!(message.contains("Arc<pjx::load::tests::"), "{message}");
+        assert!(message.contains("Pjx::new().data::<T>()"), "{message}");
+        let empty = LoadCx::new().require::<u8>().unwrap_err().to_string();
+        assert!(empty.contains("it holds nothing"), "{empty}");
     }
 
     #[test]

@@ -10,8 +10,6 @@
 //! Who owns what is checked by [`IsOwner`]: a cart token or a forged manifest entry naming
 //! someone else's cart is refused.
 
-use std::sync::Arc;
-
 use pjx::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -27,11 +25,6 @@ pub enum Keys {
     Orders,
 }
 
-/// Who is shopping: `user:<name>` when signed in, else `visitor:<id>` (an id kept in the
-/// session). Put in every request's load context by [`crate::routes::load_cx`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Shopper(pub String);
-
 /// Things that belong to a shopper.
 pub trait Owned {
     /// The owner's shopper id.
@@ -44,16 +37,21 @@ pub struct IsOwner;
 
 impl<C: Owned> Permission<C> for IsOwner {
     fn has_object_permission(cx: &LoadCx, thing: &C) -> bool {
-        cx.get::<Shopper>().is_some_and(|me| me.0 == thing.owner())
+        shopper(cx).is_ok_and(|me| me == thing.owner())
     }
 }
 
-fn store(cx: &LoadCx) -> Result<&Store, LoadError> {
-    cx.require::<Arc<Store>>().map(|s| &**s)
-}
-
-fn shopper(cx: &LoadCx) -> Result<String, LoadError> {
-    cx.require::<Shopper>().map(|s| s.0.clone())
+/// Who is shopping: `user:<name>` when signed in, else `visitor:<id>`, the id of pjx's own
+/// browser identity (the `pjx-browser` cookie, which the middleware puts in the load context
+/// of every app with components with events).
+pub fn shopper(cx: &LoadCx) -> Result<String, LoadError> {
+    match (cx.identity(), cx.browser()) {
+        (Some(user), _) => Ok(format!("user:{}", user.id)),
+        (None, Some(browser)) => Ok(format!("visitor:{}", browser.id)),
+        (None, None) => Err(LoadError::msg(
+            "nobody is shopping: no signed-in user and no browser identity",
+        )),
+    }
 }
 
 /// A store error as an event error: bad input is a 422 naming the argument.
@@ -139,7 +137,7 @@ impl Cart {
         #[form] size: String,
         cx: &LoadCx,
     ) -> Result<(), EventError> {
-        store(cx)?
+        cx.require::<Store>()?
             .add(&self.owner, product_id, &size)
             .map_err(event_error)?;
         let name = catalog::product(product_id).map_or("item", |p| p.name);
@@ -153,7 +151,7 @@ impl Cart {
         size: String,
         cx: &LoadCx,
     ) -> Result<(), EventError> {
-        store(cx)?
+        cx.require::<Store>()?
             .remove(&self.owner, product_id, &size)
             .map_err(event_error)?;
         self.notice = None;
@@ -193,7 +191,7 @@ impl Cart {
     }
 
     fn load_lines(&mut self, cx: &LoadCx) -> Result<(), LoadError> {
-        let lines = store(cx)?.lines(&self.owner)?;
+        let lines = cx.require::<Store>()?.lines(&self.owner)?;
         self.total_cents = store::subtotal(&lines);
         self.lines = lines.iter().map(LineView::from).collect();
         Ok(())
@@ -249,7 +247,8 @@ impl Checkout {
     fn on_apply_coupon(&mut self, #[form] code: String, cx: &LoadCx) -> Result<(), EventError> {
         let (code, _) =
             catalog::coupon(&code).ok_or_else(|| EventError::invalid("code", "no such coupon"))?;
-        if store(cx)?
+        if cx
+            .require::<Store>()?
             .coupon_used(&self.owner, code)
             .map_err(event_error)?
         {
@@ -270,7 +269,8 @@ impl Checkout {
     /// The coupon in the token may be one a later order already spent (a client can send back
     /// an older token): the store checks it again as it places the order.
     fn on_place_order(&mut self, cx: &LoadCx) -> Result<(), EventError> {
-        let order = store(cx)?
+        let order = cx
+            .require::<Store>()?
             .place_order(&self.owner, self.coupon.as_deref(), self.discount())
             .map_err(event_error)?;
         self.placed = Some(order.id);
@@ -313,7 +313,7 @@ pub struct CartBadge {
 #[reactive]
 impl CartBadge {
     async fn load(owner: String, cx: &LoadCx) -> Result<Self, LoadError> {
-        let lines = store(cx)?.lines(&owner)?;
+        let lines = cx.require::<Store>()?.lines(&owner)?;
         Ok(CartBadge {
             owner,
             count: lines.iter().map(|l| l.qty).sum(),
@@ -361,7 +361,7 @@ pub struct OrderHistory {
 #[reactive]
 impl OrderHistory {
     async fn load(owner: String, cx: &LoadCx) -> Result<Self, LoadError> {
-        let orders = store(cx)?.orders(&owner)?;
+        let orders = cx.require::<Store>()?.orders(&owner)?;
         Ok(OrderHistory {
             owner,
             orders: orders.iter().map(OrderView::from).collect(),
@@ -407,7 +407,8 @@ impl BestSellers {
         if !(1..=10).contains(&params.limit) {
             return Err(EventError::invalid("limit", "between 1 and 10"));
         }
-        let items = store(cx)?
+        let items = cx
+            .require::<Store>()?
             .best_sellers(params.limit)
             .map_err(event_error)?
             .into_iter()

@@ -52,11 +52,11 @@ impl Secrets {
     }
 }
 
-/// pjx configured for this app: the store and shopper in every load context, the signed-in
-/// user from actix-identity, the state keys, dev-mode warnings.
+/// pjx configured for this app: the store in every load context, the signed-in user from
+/// actix-identity, the state keys, dev-mode warnings.
 pub fn pjx(secrets: &Secrets) -> Pjx {
     Pjx::new()
-        .context(routes::load_cx)
+        .data::<Store>()
         .identity(routes::identity)
         .state_keys(secrets.state.clone())
         .dev_mode(DevMode::Warn)

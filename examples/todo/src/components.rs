@@ -1,8 +1,6 @@
 //! The page's components. Each reactive one names the state keys it depends on; the rules
 //! behind these declarations are checked when the crate compiles (see `docs/declaring.md`).
 
-use std::sync::Arc;
-
 use pjx::prelude::*;
 use serde::Serialize;
 
@@ -17,13 +15,9 @@ pub enum Keys {
     TodoList,
 }
 
-/// The store, as reached from `load` (the app's context factory puts it there).
-fn store(cx: &LoadCx) -> Result<&Store, LoadError> {
-    cx.require::<Arc<Store>>().map(|s| &**s)
-}
-
+/// Every todo, from the store (`Pjx::new().data::<Store>()` puts it in the load context).
 fn todos(cx: &LoadCx) -> Result<Vec<Todo>, LoadError> {
-    Ok(store(cx)?.all()?)
+    Ok(cx.require::<Store>()?.all()?)
 }
 
 /// One todo: a keyed region per row, `row-<id>`.
@@ -40,7 +34,10 @@ pub struct ItemRow {
 #[reactive]
 impl ItemRow {
     async fn load(todo_id: i64, cx: &LoadCx) -> Result<Self, LoadError> {
-        let todo = store(cx)?.get(todo_id)?.ok_or(LoadError::NotFound)?;
+        let todo = cx
+            .require::<Store>()?
+            .get(todo_id)?
+            .ok_or(LoadError::NotFound)?;
         Ok(Self::from(&todo))
     }
 }
@@ -80,7 +77,7 @@ pub struct Counter {
 #[reactive]
 impl Counter {
     async fn load(cx: &LoadCx) -> Result<Self, LoadError> {
-        let (remaining, _) = store(cx)?.counts()?;
+        let (remaining, _) = cx.require::<Store>()?.counts()?;
         Ok(Counter { remaining })
     }
 }
@@ -94,7 +91,7 @@ pub struct Total {
 #[reactive]
 impl Total {
     async fn load(cx: &LoadCx) -> Result<Self, LoadError> {
-        let (open, done) = store(cx)?.counts()?;
+        let (open, done) = cx.require::<Store>()?.counts()?;
         Ok(Total { total: open + done })
     }
 }
@@ -108,7 +105,7 @@ pub struct ClearButton {
 #[reactive]
 impl ClearButton {
     async fn load(cx: &LoadCx) -> Result<Self, LoadError> {
-        let (_, completed) = store(cx)?.counts()?;
+        let (_, completed) = cx.require::<Store>()?.counts()?;
         Ok(ClearButton { completed })
     }
 }

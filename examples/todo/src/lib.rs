@@ -16,7 +16,7 @@ pub use store::Store;
 
 /// pjx configured for this app: the store in every load context, dev-mode warnings.
 pub fn pjx() -> Pjx {
-    Pjx::new().context(routes::load_cx).dev_mode(DevMode::Warn)
+    Pjx::new().data::<Store>().dev_mode(DevMode::Warn)
 }
 
 /// Everything an `App` needs besides `.wrap(pjx())`: the store and the routes.

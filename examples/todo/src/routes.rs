@@ -15,12 +15,9 @@
 //! routes' business: the regions that depend on what the store's `#[mutates]` methods changed
 //! follow the response out of band.
 
-use std::sync::Arc;
-
 use actix_web::error::UrlencodedError;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use pjx::LoadCx;
 use pjx_actix::prelude::*;
 use serde::Deserialize;
 
@@ -43,20 +40,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/rows/{id}/toggle", web::post().to(toggle))
     .route("/todos/complete-all", web::post().to(complete_all))
     .route("/todos/clear-completed", web::post().to(clear_completed));
-}
-
-/// The request's load context: the store, taken from the app data.
-pub fn load_cx(req: &actix_web::HttpRequest) -> LoadCx {
-    match req.app_data::<web::Data<Store>>() {
-        Some(store) => LoadCx::new().with(Arc::clone(&store.clone().into_inner())),
-        None => LoadCx::new(),
-    }
-}
-
-fn back_to_page() -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, "/"))
-        .finish()
 }
 
 fn store_error(e: StoreError) -> actix_web::Error {
@@ -123,54 +106,36 @@ struct NewTodo {
 async fn add(
     store: web::Data<Store>,
     form: web::Form<NewTodo>,
-    htmx: Htmx,
-) -> actix_web::Result<HttpResponse> {
+) -> actix_web::Result<FragmentOrRedirect<Rendered>> {
     let text = form.into_inner().text;
     let todo = store
         .add(text.as_deref().unwrap_or_default())
         .map_err(store_error)?;
-    if !htmx.request {
-        return Ok(back_to_page());
-    }
-    let row = ItemRow::render(todo.id).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(row.0))
+    Ok(ItemRow::render(todo.id).await?.or_redirect("/"))
 }
 
 async fn toggle(
     store: web::Data<Store>,
     id: web::Path<i64>,
-    htmx: Htmx,
-) -> actix_web::Result<HttpResponse> {
+) -> actix_web::Result<FragmentOrRedirect<Rendered>> {
     let todo = store.toggle(id.into_inner()).map_err(store_error)?;
-    if !htmx.request {
-        return Ok(back_to_page());
-    }
-    let row = ItemRow::render(todo.id).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(row.0))
+    Ok(ItemRow::render(todo.id).await?.or_redirect("/"))
 }
 
 async fn row(id: web::Path<i64>) -> Result<Rendered, pjx_actix::Error> {
     ItemRow::render(id.into_inner()).await
 }
 
-async fn complete_all(store: web::Data<Store>, htmx: Htmx) -> actix_web::Result<HttpResponse> {
+async fn complete_all(
+    store: web::Data<Store>,
+) -> actix_web::Result<FragmentOrRedirect<HttpResponse>> {
     store.complete_all().map_err(store_error)?;
-    Ok(if htmx.request {
-        HttpResponse::Ok().finish()
-    } else {
-        back_to_page()
-    })
+    Ok(swaps_or_redirect("/"))
 }
 
-async fn clear_completed(store: web::Data<Store>, htmx: Htmx) -> actix_web::Result<HttpResponse> {
+async fn clear_completed(
+    store: web::Data<Store>,
+) -> actix_web::Result<FragmentOrRedirect<HttpResponse>> {
     store.clear_completed().map_err(store_error)?;
-    Ok(if htmx.request {
-        HttpResponse::Ok().finish()
-    } else {
-        back_to_page()
-    })
+    Ok(swaps_or_redirect("/"))
 }
