@@ -443,6 +443,13 @@ pub struct PageTest {
     dom: Dom,
 }
 
+impl Default for PageTest {
+    /// An empty page, to [`load`](PageTest::load) one into.
+    fn default() -> Self {
+        PageTest::new(String::new())
+    }
+}
+
 impl PageTest {
     /// A page showing `html` (rendered by your page handler, or by hand). Its engine has the
     /// harness's signing keys and the requests come from a browser of their own, so components
@@ -479,7 +486,7 @@ impl PageTest {
     /// struct Page { left: Left }
     ///
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// let mut page = PageTest::new("").context(LoadCx::new().with(2usize));
+    /// let mut page = PageTest::default().context(LoadCx::new().with(2usize));
     /// page.load::<Page>().await;
     /// assert!(page.region("left").unwrap().ends_with(">2</b>"));
     /// # }
@@ -622,7 +629,7 @@ impl PageTest {
     /// fn add(text: &'static str) { TODOS.lock().unwrap().push(text); }
     ///
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// let mut page = PageTest::new("");
+    /// let mut page = PageTest::default();
     /// page.load::<Page>().await;
     /// let run = page
     ///     .request(PrimarySwap::before_end("list"), async {
