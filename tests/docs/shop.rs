@@ -153,7 +153,7 @@ pub struct CartBadge {
 
 #[reactive]
 impl CartBadge {
-    async fn load(owner: String, cx: &LoadCx) -> Result<Self, LoadError> {
+    pub async fn load(owner: String, cx: &LoadCx) -> Result<Self, LoadError> {
         let count = store(cx)?.lines(&owner).iter().map(|l| l.qty).sum();
         Ok(CartBadge { owner, count })
     }
