@@ -147,6 +147,19 @@ impl Total {
     }
 }
 
+/// "Clear completed (N)".
+#[reactive(react = [Keys::Todos], source = "<button>Clear completed ({{ completed }})</button>", name = "clear")]
+pub struct ClearButton {
+    completed: usize,
+}
+
+#[reactive]
+impl ClearButton {
+    async fn load(cx: &LoadCx) -> Result<Self, LoadError> {
+        Ok(ClearButton { completed: store(cx)?.all().iter().filter(|t| t.done).count() })
+    }
+}
+
 /// The whole page: a plain component holding the reactive regions, each loading itself.
 #[component(source = "<main><p>{{ counter }} · {{ total }}</p>{{ list }}</main>")]
 #[derive(LoadPage)]
