@@ -24,8 +24,16 @@ pub struct Product {
 }
 
 pub const PRODUCTS: &[Product] = &[
-    Product { id: 1, name: "Crab tee", sizes: &["S", "M", "L"] },
-    Product { id: 2, name: "Ferris mug", sizes: &["One size"] },
+    Product {
+        id: 1,
+        name: "Crab tee",
+        sizes: &["S", "M", "L"],
+    },
+    Product {
+        id: 2,
+        name: "Ferris mug",
+        sizes: &["One size"],
+    },
 ];
 
 #[derive(Clone, Default, Serialize, Deserialize)]
@@ -46,14 +54,19 @@ impl Store {
     #[mutates(Keys::Cart.at(owner))]
     pub fn add(&self, owner: &str, product_id: u32, size: &str) -> Result<(), EventError> {
         let product = PRODUCTS.iter().find(|p| p.id == product_id);
-        let product = product.ok_or_else(|| EventError::invalid("product_id", "no such product"))?;
+        let product =
+            product.ok_or_else(|| EventError::invalid("product_id", "no such product"))?;
         if !product.sizes.contains(&size) {
             let message = format!("it does not come in size {size:?}");
             return Err(EventError::invalid("size", message));
         }
         let mut carts = self.carts.lock().unwrap();
         let line = (product_id, size.to_owned());
-        *carts.entry(owner.to_owned()).or_default().entry(line).or_default() += 1;
+        *carts
+            .entry(owner.to_owned())
+            .or_default()
+            .entry(line)
+            .or_default() += 1;
         Ok(())
     }
 
@@ -75,7 +88,11 @@ impl Store {
         let cart = carts.get(owner).into_iter().flatten();
         cart.map(|((product_id, size), qty)| Line {
             product_id: *product_id,
-            name: PRODUCTS.iter().find(|p| p.id == *product_id).map_or("?", |p| p.name).into(),
+            name: PRODUCTS
+                .iter()
+                .find(|p| p.id == *product_id)
+                .map_or("?", |p| p.name)
+                .into(),
             size: size.clone(),
             qty: *qty,
         })
@@ -109,12 +126,22 @@ impl Cart {
         Ok(())
     }
 
-    fn on_add_item(&mut self, product_id: u32, #[form] size: String, cx: &LoadCx) -> Result<(), EventError> {
+    fn on_add_item(
+        &mut self,
+        product_id: u32,
+        #[form] size: String,
+        cx: &LoadCx,
+    ) -> Result<(), EventError> {
         store(cx)?.add(&self.owner, product_id, &size)?;
         self.restore(cx)
     }
 
-    fn on_remove_item(&mut self, product_id: u32, size: String, cx: &LoadCx) -> Result<(), EventError> {
+    fn on_remove_item(
+        &mut self,
+        product_id: u32,
+        size: String,
+        cx: &LoadCx,
+    ) -> Result<(), EventError> {
         store(cx)?.remove(&self.owner, product_id, &size)?;
         self.restore(cx)
     }
@@ -122,7 +149,9 @@ impl Cart {
     fn optimistic(&self, event: CartEvent<'_>) -> Option<CartPatch> {
         match event {
             CartEvent::AddItem { .. } => Some(self.patch().count(self.count() + 1)),
-            CartEvent::RemoveItem { .. } => Some(self.patch().count(self.count().saturating_sub(1))),
+            CartEvent::RemoveItem { .. } => {
+                Some(self.patch().count(self.count().saturating_sub(1)))
+            }
         }
     }
 }
@@ -130,7 +159,10 @@ impl Cart {
 impl Cart {
     /// `owner`'s cart, as stored (what a page shows before any event).
     pub fn of(owner: &str, cx: &LoadCx) -> Result<Cart, LoadError> {
-        Ok(Cart { owner: owner.to_owned(), lines: store(cx)?.lines(owner) })
+        Ok(Cart {
+            owner: owner.to_owned(),
+            lines: store(cx)?.lines(owner),
+        })
     }
 
     pub fn count(&self) -> u32 {

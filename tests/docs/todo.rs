@@ -40,7 +40,11 @@ impl Store {
     fn insert(&self, text: &str) -> Todo {
         let mut todos = self.todos.lock().unwrap();
         let id = todos.keys().last().map_or(1, |id| id + 1);
-        let todo = Todo { id, text: text.to_owned(), done: false };
+        let todo = Todo {
+            id,
+            text: text.to_owned(),
+            done: false,
+        };
         todos.insert(id, todo.clone());
         todo
     }
@@ -104,7 +108,12 @@ impl ItemRow {
 
 impl From<&Todo> for ItemRow {
     fn from(todo: &Todo) -> Self {
-        ItemRow { id: format!("row-{}", todo.id), todo_id: todo.id, title: todo.text.clone(), done: todo.done }
+        ItemRow {
+            id: format!("row-{}", todo.id),
+            todo_id: todo.id,
+            title: todo.text.clone(),
+            done: todo.done,
+        }
     }
 }
 
@@ -117,7 +126,9 @@ pub struct TodoList {
 #[reactive]
 impl TodoList {
     async fn load(cx: &LoadCx) -> Result<Self, LoadError> {
-        Ok(TodoList { rows: store(cx)?.all().iter().map(ItemRow::from).collect() })
+        Ok(TodoList {
+            rows: store(cx)?.all().iter().map(ItemRow::from).collect(),
+        })
     }
 }
 
@@ -130,7 +141,9 @@ pub struct Counter {
 #[reactive]
 impl Counter {
     async fn load(cx: &LoadCx) -> Result<Self, LoadError> {
-        Ok(Counter { remaining: store(cx)?.all().iter().filter(|t| !t.done).count() })
+        Ok(Counter {
+            remaining: store(cx)?.all().iter().filter(|t| !t.done).count(),
+        })
     }
 }
 
@@ -143,7 +156,9 @@ pub struct Total {
 #[reactive]
 impl Total {
     async fn load(cx: &LoadCx) -> Result<Self, LoadError> {
-        Ok(Total { total: store(cx)?.all().len() })
+        Ok(Total {
+            total: store(cx)?.all().len(),
+        })
     }
 }
 
@@ -156,7 +171,9 @@ pub struct ClearButton {
 #[reactive]
 impl ClearButton {
     async fn load(cx: &LoadCx) -> Result<Self, LoadError> {
-        Ok(ClearButton { completed: store(cx)?.all().iter().filter(|t| t.done).count() })
+        Ok(ClearButton {
+            completed: store(cx)?.all().iter().filter(|t| t.done).count(),
+        })
     }
 }
 

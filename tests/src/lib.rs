@@ -9,10 +9,10 @@ pub mod fixtures;
 /// followed as a whole by `cargo xtask getting-started` instead.
 #[cfg(doctest)]
 pub mod docs {
-    // TEMP #[doc = include_str!("../../README.md")]
-    // TEMP pub struct Readme;
-    // TEMP #[doc = include_str!("../../docs/actix.md")]
-    // TEMP pub struct Actix;
+    #[doc = include_str!("../../README.md")]
+    pub struct Readme;
+    #[doc = include_str!("../../docs/actix.md")]
+    pub struct Actix;
     #[doc = include_str!("../../docs/architecture.md")]
     pub struct Architecture;
     #[doc = include_str!("../../docs/client.md")]
