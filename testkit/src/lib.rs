@@ -4,3 +4,4 @@
 pub mod browser;
 pub mod faults;
 pub mod http;
+pub mod server;

@@ -5,10 +5,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use actix_web::http::header;
-use actix_web::{App, HttpResponse, HttpServer, web};
+use actix_web::{App, HttpResponse, web};
 use pjx::prelude::*;
 use pjx_actix::{Html, Pjx};
 use pjx_testkit::http::{self, Response};
+use pjx_testkit::server::serve;
 
 #[derive(MutationKey)]
 enum Keys {
@@ -53,69 +54,58 @@ fn counter(req: &actix_web::HttpRequest) -> Arc<Counter> {
 }
 
 fn server() -> SocketAddr {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let state = web::Data::new(Counter(AtomicU32::new(0)));
-            let pjx = Pjx::new().context(|req| LoadCx::new().with(counter(req)));
-            let server = HttpServer::new(move || {
-                App::new()
-                    .app_data(state.clone())
-                    .wrap(pjx.clone())
-                    .route("/empty", web::post().to(|s: web::Data<Counter>| async move {
-                        s.bump();
-                        HttpResponse::NoContent().finish()
-                    }))
-                    .route("/fragment", web::post().to(|s: web::Data<Counter>| async move {
-                        s.bump();
-                        HttpResponse::Created()
-                            .insert_header(("X-Custom", "kept"))
-                            .body("<p>saved</p>")
-                    }))
-                    .route("/panel", web::post().to(|s: web::Data<Counter>| async move {
-                        let n = s.bump();
-                        Html(Panel { count: Count { n } })
-                    }))
-                    .route("/redirect", web::post().to(|s: web::Data<Counter>| async move {
-                        s.bump();
-                        HttpResponse::SeeOther()
-                            .insert_header((header::LOCATION, "/elsewhere"))
-                            .insert_header((header::SET_COOKIE, "flash=saved; Path=/"))
-                            .finish()
-                    }))
-                    .route("/json", web::post().to(|s: web::Data<Counter>| async move {
-                        s.bump();
-                        HttpResponse::Ok().json(serde_json::json!({ "ok": true }))
-                    }))
-                    .route("/stream", web::get().to(|| async {
-                        let chunks = futures_util::stream::iter(["<p>a</p>", "<p>b</p>"].map(|c| {
-                            Ok::<_, std::convert::Infallible>(web::Bytes::from_static(c.as_bytes()))
-                        }));
-                        HttpResponse::Ok().content_type("text/html").streaming(chunks)
-                    }))
-                    .route("/page", web::get().to(|| async {
-                        HttpResponse::Ok().content_type("text/html").body(
-                            "<!doctype html><html><head><title>t</title></head><body><p>hi</p></body></html>",
-                        )
-                    }))
-                    .route("/own-layout", web::get().to(|| async {
-                        HttpResponse::Ok().content_type("text/html").body(format!(
-                            "<html><head>{}</head><body></body></html>",
-                            pjx_actix::client_script()
-                        ))
-                    }))
-                    .route("/no-head", web::get().to(|| async {
-                        HttpResponse::Ok().content_type("text/html").body("<p>just a fragment</p>")
-                    }))
-            })
-            .workers(1)
-            .bind(("127.0.0.1", 0))
-            .unwrap();
-            tx.send(server.addrs()[0]).unwrap();
-            server.run().await.unwrap();
-        });
-    });
-    rx.recv().unwrap()
+    let state = web::Data::new(Counter(AtomicU32::new(0)));
+    let pjx = Pjx::new().context(|req| LoadCx::new().with(counter(req)));
+    serve(move || {
+        App::new()
+            .app_data(state.clone())
+            .wrap(pjx.clone())
+            .route("/empty", web::post().to(|s: web::Data<Counter>| async move {
+                s.bump();
+                HttpResponse::NoContent().finish()
+            }))
+            .route("/fragment", web::post().to(|s: web::Data<Counter>| async move {
+                s.bump();
+                HttpResponse::Created()
+                    .insert_header(("X-Custom", "kept"))
+                    .body("<p>saved</p>")
+            }))
+            .route("/panel", web::post().to(|s: web::Data<Counter>| async move {
+                let n = s.bump();
+                Html(Panel { count: Count { n } })
+            }))
+            .route("/redirect", web::post().to(|s: web::Data<Counter>| async move {
+                s.bump();
+                HttpResponse::SeeOther()
+                    .insert_header((header::LOCATION, "/elsewhere"))
+                    .insert_header((header::SET_COOKIE, "flash=saved; Path=/"))
+                    .finish()
+            }))
+            .route("/json", web::post().to(|s: web::Data<Counter>| async move {
+                s.bump();
+                HttpResponse::Ok().json(serde_json::json!({ "ok": true }))
+            }))
+            .route("/stream", web::get().to(|| async {
+                let chunks = futures_util::stream::iter(["<p>a</p>", "<p>b</p>"].map(|c| {
+                    Ok::<_, std::convert::Infallible>(web::Bytes::from_static(c.as_bytes()))
+                }));
+                HttpResponse::Ok().content_type("text/html").streaming(chunks)
+            }))
+            .route("/page", web::get().to(|| async {
+                HttpResponse::Ok().content_type("text/html").body(
+                    "<!doctype html><html><head><title>t</title></head><body><p>hi</p></body></html>",
+                )
+            }))
+            .route("/own-layout", web::get().to(|| async {
+                HttpResponse::Ok().content_type("text/html").body(format!(
+                    "<html><head>{}</head><body></body></html>",
+                    pjx_actix::client_script()
+                ))
+            }))
+            .route("/no-head", web::get().to(|| async {
+                HttpResponse::Ok().content_type("text/html").body("<p>just a fragment</p>")
+            }))
+    })
 }
 
 /// A raw request, as htmx (with a manifest holding the counter) or as a plain browser.

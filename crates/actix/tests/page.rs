@@ -3,10 +3,11 @@
 
 use std::net::SocketAddr;
 
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, web};
 use pjx::prelude::*;
 use pjx_actix::{Html, Loaded, Pjx};
 use pjx_testkit::http;
+use pjx_testkit::server::serve;
 
 #[derive(MutationKey)]
 enum Keys {
@@ -56,23 +57,11 @@ async fn index(page: Loaded<Page>) -> Html<Page> {
 }
 
 fn server(todos: Todos) -> SocketAddr {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let pjx = Pjx::new().context(move |_| LoadCx::new().with(todos));
-            let server = HttpServer::new(move || {
-                App::new()
-                    .wrap(pjx.clone())
-                    .route("/", web::get().to(index))
-            })
-            .workers(1)
-            .bind(("127.0.0.1", 0))
-            .unwrap();
-            tx.send(server.addrs()[0]).unwrap();
-            server.run().await.unwrap();
-        })
-    });
-    rx.recv().unwrap()
+    serve(move || {
+        App::new()
+            .wrap(Pjx::new().context(move |_| LoadCx::new().with(todos)))
+            .route("/", web::get().to(index))
+    })
 }
 
 #[test]

@@ -6,12 +6,12 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use actix_web::http::{StatusCode, header};
-use actix_web::test as at;
 use actix_web::{App, HttpResponse, web};
 use pjx::prelude::*;
 use pjx::{DevMode, Engine, Limits, StateKey, StateKeys};
 use pjx_actix::prelude::*;
+use pjx_testkit::http::{Response, request};
+use pjx_testkit::server::serve;
 
 #[derive(MutationKey)]
 enum Keys {
@@ -113,154 +113,123 @@ fn routes(cfg: &mut web::ServiceConfig) {
     .route("/secret", web::get().to(|| async { Html(Secret {}) }));
 }
 
-async fn body(res: actix_web::dev::ServiceResponse) -> String {
-    String::from_utf8(at::read_body(res).await.to_vec()).unwrap()
-}
-
-#[actix_web::test]
-async fn app_data_reaches_load_without_a_context_factory() {
-    let app = at::init_service(
+/// The app as an app would be wired: the store as app data, pjx reading it.
+fn app() -> std::net::SocketAddr {
+    serve(|| {
         App::new()
             .app_data(counter())
             .wrap(Pjx::new().data::<Counter>())
-            .configure(routes),
-    )
-    .await;
-    let res = at::call_service(&app, at::TestRequest::get().uri("/count").to_request()).await;
-    assert_eq!(res.status(), StatusCode::OK);
+            .configure(routes)
+    })
+}
+
+fn get(addr: std::net::SocketAddr, path: &str) -> Response {
+    request(addr, "GET", path, &[], "")
+}
+
+const HTMX: [(&str, &str); 2] = [("HX-Request", "true"), ("X-PJX-Mounted", MOUNTED)];
+
+#[test]
+fn app_data_reaches_load_without_a_context_factory() {
+    let res = get(app(), "/count");
+    assert_eq!(res.status, 200, "{}", res.body);
     assert!(
-        body(res)
-            .await
-            .contains(r#"<b class="n" data-pjx-id="count""#)
+        res.body.contains(r#"<b class="n" data-pjx-id="count""#),
+        "{}",
+        res.body
     );
 }
 
-#[actix_web::test]
-async fn data_registered_through_configure_is_found_too() {
-    let app = at::init_service(
+#[test]
+fn data_registered_through_configure_is_found_too() {
+    let addr = serve(|| {
         App::new()
             .wrap(Pjx::new().data::<Counter>())
             .configure(|cfg| {
                 cfg.app_data(counter());
                 routes(cfg);
-            }),
-    )
-    .await;
-    let res = at::call_service(&app, at::TestRequest::get().uri("/count").to_request()).await;
-    assert_eq!(res.status(), StatusCode::OK);
+            })
+    });
+    assert_eq!(get(addr, "/count").status, 200);
 }
 
-#[actix_web::test]
-async fn data_the_app_never_gave_actix_is_a_500_at_the_first_request() {
-    let app = at::init_service(
+#[test]
+fn data_the_app_never_gave_actix_is_a_500_at_the_first_request() {
+    let addr = serve(|| {
         App::new()
             .wrap(Pjx::new().data::<Counter>())
-            .configure(routes),
-    )
-    .await;
-    let res = at::call_service(&app, at::TestRequest::get().uri("/count").to_request()).await;
-    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+            .configure(routes)
+    });
+    let res = get(addr, "/count");
+    assert_eq!(res.status, 500);
     // Nothing about the app's setup goes to the client; the log says it (see the child test).
-    assert!(!body(res).await.contains("Counter"));
+    assert!(!res.body.contains("Counter"), "{}", res.body);
 }
 
-#[actix_web::test]
-async fn pjx_errors_answer_with_their_status_through_question_mark() {
-    let app = at::init_service(
-        App::new()
-            .app_data(counter())
-            .wrap(Pjx::new().data::<Counter>())
-            .configure(routes),
-    )
-    .await;
+#[test]
+fn pjx_errors_answer_with_their_status_through_question_mark() {
+    let addr = app();
     for (path, status) in [("/missing", 404), ("/failed", 500), ("/forbidden", 403)] {
-        let res = at::call_service(&app, at::TestRequest::get().uri(path).to_request()).await;
-        assert_eq!(res.status().as_u16(), status, "{path}");
-        let text = body(res).await;
-        assert!(text.starts_with(r#"{"error":"#), "{path}: {text}");
-        assert!(!text.contains("hunter2"), "{path}: {text}");
+        let res = get(addr, path);
+        assert_eq!(res.status, status, "{path}");
+        assert!(res.body.starts_with(r#"{"error":"#), "{path}: {}", res.body);
+        assert!(!res.body.contains("hunter2"), "{path}: {}", res.body);
     }
     // A key that does not exist: 404 from `Row::render`, whatever the client.
-    let res = at::call_service(
-        &app,
-        at::TestRequest::post()
-            .uri("/rows/0")
-            .insert_header(("HX-Request", "true"))
-            .to_request(),
-    )
-    .await;
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = request(addr, "POST", "/rows/0", &[("HX-Request", "true")], "");
+    assert_eq!(res.status, 404);
 }
 
-#[actix_web::test]
-async fn a_fragment_goes_to_htmx_and_a_redirect_to_everyone_else() {
-    let app = at::init_service(
-        App::new()
-            .app_data(counter())
-            .wrap(Pjx::new().data::<Counter>())
-            .configure(routes),
-    )
-    .await;
-    let htmx = at::TestRequest::post()
-        .uri("/rows/7")
-        .insert_header(("HX-Request", "true"))
-        .insert_header(("X-PJX-Mounted", MOUNTED))
-        .to_request();
-    let res = at::call_service(&app, htmx).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    assert!(!res.headers().contains_key(header::LOCATION));
-    let text = body(res).await;
-    assert!(text.starts_with("<li data-pjx-id=\"row-7\""), "{text}");
-    // What changed rides along, as with any htmx answer.
-    assert!(text.contains("hx-swap-oob"), "{text}");
-
-    let plain = at::TestRequest::post().uri("/rows/7").to_request();
-    let res = at::call_service(&app, plain).await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(res.headers().get(header::LOCATION).unwrap(), "/");
-    assert!(body(res).await.is_empty());
-}
-
-#[actix_web::test]
-async fn swaps_only_to_htmx_and_a_redirect_to_everyone_else() {
-    let app = at::init_service(
-        App::new()
-            .app_data(counter())
-            .wrap(Pjx::new().data::<Counter>())
-            .configure(routes),
-    )
-    .await;
-    let htmx = at::TestRequest::post()
-        .uri("/bump")
-        .insert_header(("HX-Request", "true"))
-        .insert_header(("X-PJX-Mounted", MOUNTED))
-        .to_request();
-    let res = at::call_service(&app, htmx).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.headers().get("hx-reswap").unwrap(), "none");
-    let text = body(res).await;
+#[test]
+fn a_fragment_goes_to_htmx_and_a_redirect_to_everyone_else() {
+    let addr = app();
+    let res = request(addr, "POST", "/rows/7", &HTMX, "");
+    assert_eq!(res.status, 200);
+    assert!(res.header("location").is_none());
     assert!(
-        text.starts_with("<b class=\"n\" data-pjx-id=\"count\"") && text.contains("hx-swap-oob"),
-        "{text}"
+        res.body.starts_with("<li data-pjx-id=\"row-7\""),
+        "{}",
+        res.body
+    );
+    // What changed rides along, as with any htmx answer.
+    assert!(res.body.contains("hx-swap-oob"), "{}", res.body);
+
+    let res = request(addr, "POST", "/rows/7", &[], "");
+    assert_eq!(res.status, 303);
+    assert_eq!(res.header("location"), Some("/"));
+    assert!(res.body.is_empty());
+}
+
+#[test]
+fn swaps_only_to_htmx_and_a_redirect_to_everyone_else() {
+    let addr = app();
+    let res = request(addr, "POST", "/bump", &HTMX, "");
+    assert_eq!(res.status, 200);
+    assert_eq!(res.header("hx-reswap"), Some("none"));
+    assert!(
+        res.body.starts_with("<b class=\"n\" data-pjx-id=\"count\"")
+            && res.body.contains("hx-swap-oob"),
+        "{}",
+        res.body
     );
 
-    let res = at::call_service(&app, at::TestRequest::post().uri("/bump").to_request()).await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(res.headers().get(header::LOCATION).unwrap(), "/");
+    let res = request(addr, "POST", "/bump", &[], "");
+    assert_eq!(res.status, 303);
+    assert_eq!(res.header("location"), Some("/"));
 }
 
-#[actix_web::test]
-async fn html_outside_a_pjx_scope_fails_closed() {
+#[test]
+fn html_outside_a_pjx_scope_fails_closed() {
     // No `.wrap(Pjx::new())`: no requester to check the permissions of.
-    let app = at::init_service(App::new().configure(routes)).await;
-    let res = at::call_service(&app, at::TestRequest::get().uri("/secret").to_request()).await;
-    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
-    let text = body(res).await;
-    assert!(!text.contains("42"), "{text}");
+    let res = get(serve(|| App::new().configure(routes)), "/secret");
+    assert_eq!(res.status, 500);
+    assert!(!res.body.contains("42"), "{}", res.body);
     // Inside one, the permissions answer.
-    let app = at::init_service(App::new().wrap(Pjx::new()).configure(routes)).await;
-    let res = at::call_service(&app, at::TestRequest::get().uri("/secret").to_request()).await;
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = get(
+        serve(|| App::new().wrap(Pjx::new()).configure(routes)),
+        "/secret",
+    );
+    assert_eq!(res.status, 401);
 }
 
 #[test]
@@ -374,20 +343,18 @@ fn in_child() -> bool {
     std::env::var_os("PJX_WIRING_CHILD").is_some()
 }
 
-#[actix_web::test]
-async fn child_missing_data_and_missing_scope() {
+#[test]
+fn child_missing_data_and_missing_scope() {
     if !in_child() {
         return;
     }
-    let app = at::init_service(
+    let addr = serve(|| {
         App::new()
             .wrap(Pjx::new().data::<Counter>())
-            .configure(routes),
-    )
-    .await;
-    at::call_service(&app, at::TestRequest::get().uri("/count").to_request()).await;
-    let app = at::init_service(App::new().configure(routes)).await;
-    at::call_service(&app, at::TestRequest::get().uri("/secret").to_request()).await;
+            .configure(routes)
+    });
+    get(addr, "/count");
+    get(serve(|| App::new().configure(routes)), "/secret");
 }
 
 #[test]
