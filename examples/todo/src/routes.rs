@@ -16,8 +16,9 @@
 //! follow the response out of band.
 
 use actix_web::error::UrlencodedError;
+use actix_web::http::StatusCode;
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use pjx_actix::prelude::*;
 use serde::Deserialize;
 
@@ -42,16 +43,28 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/todos/clear-completed", web::post().to(clear_completed));
 }
 
-fn store_error(e: StoreError) -> actix_web::Error {
-    match e {
-        StoreError::NotFound(_) => actix_web::error::ErrorNotFound(e.to_string()),
-        StoreError::Blank | StoreError::TooLong => {
-            actix_web::error::ErrorUnprocessableEntity(e.to_string())
+/// How a route answers a store error (so `?` works in every route): its status and its
+/// words; a database failure is logged, not shown.
+impl ResponseError for StoreError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            StoreError::NotFound(_) => StatusCode::NOT_FOUND,
+            StoreError::Blank | StoreError::TooLong => StatusCode::UNPROCESSABLE_ENTITY,
+            StoreError::Db(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
-        StoreError::Db(e) => {
-            tracing::error!("todo store: {e}");
-            actix_web::error::ErrorInternalServerError("something went wrong")
-        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let message = match self {
+            StoreError::Db(e) => {
+                tracing::error!("todo store: {e}");
+                "something went wrong".to_owned()
+            }
+            other => other.to_string(),
+        };
+        HttpResponse::build(self.status_code())
+            .content_type("text/plain; charset=utf-8")
+            .body(message)
     }
 }
 
@@ -108,9 +121,7 @@ async fn add(
     form: web::Form<NewTodo>,
 ) -> actix_web::Result<FragmentOrRedirect<Rendered>> {
     let text = form.into_inner().text;
-    let todo = store
-        .add(text.as_deref().unwrap_or_default())
-        .map_err(store_error)?;
+    let todo = store.add(text.as_deref().unwrap_or_default())?;
     Ok(ItemRow::render(todo.id).await?.or_redirect("/"))
 }
 
@@ -118,7 +129,7 @@ async fn toggle(
     store: web::Data<Store>,
     id: web::Path<i64>,
 ) -> actix_web::Result<FragmentOrRedirect<Rendered>> {
-    let todo = store.toggle(id.into_inner()).map_err(store_error)?;
+    let todo = store.toggle(id.into_inner())?;
     Ok(ItemRow::render(todo.id).await?.or_redirect("/"))
 }
 
@@ -129,13 +140,13 @@ async fn row(id: web::Path<i64>) -> Result<Rendered, pjx_actix::Error> {
 async fn complete_all(
     store: web::Data<Store>,
 ) -> actix_web::Result<FragmentOrRedirect<HttpResponse>> {
-    store.complete_all().map_err(store_error)?;
+    store.complete_all()?;
     Ok(swaps_or_redirect("/"))
 }
 
 async fn clear_completed(
     store: web::Data<Store>,
 ) -> actix_web::Result<FragmentOrRedirect<HttpResponse>> {
-    store.clear_completed().map_err(store_error)?;
+    store.clear_completed()?;
     Ok(swaps_or_redirect("/"))
 }
