@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// Ids a user could type as tag names: each is a region id.
-const IDS: [&str; 15] = [
+const IDS: [&str; 17] = [
     "a, body, b",
     "a, find main",
     "x'] , body [y='",
@@ -31,6 +31,8 @@ const IDS: [&str; 15] = [
     "a/>,b",
     "global body",
     "#canary",
+    "todos:7",
+    "outerHTML:body",
 ];
 
 #[derive(MutationKey)]
@@ -128,7 +130,9 @@ fn server() -> String {
             let state = web::Data::new(Tags(Mutex::new(
                 IDS.iter().map(|id| (id.to_string(), 1)).collect(),
             )));
-            let pjx = Pjx::new().context(|req| LoadCx::new().with(tags(req)));
+            let pjx = Pjx::new()
+                .context(|req| LoadCx::new().with(tags(req)))
+                .htmx(pjx_testkit::browser::htmx_line().parse().unwrap());
             let server = HttpServer::new(move || {
                 App::new()
                     .wrap(pjx.clone())
@@ -149,7 +153,7 @@ fn server() -> String {
 
 /// Marks every node that must survive, and records what htmx reports going wrong.
 const WATCH: &str = "window.errors = [];
-  for (const ev of ['htmx:oobErrorNoTarget', 'htmx:swapError', 'htmx:targetError', 'htmx:responseError', 'pjx:error'])
+  for (const ev of ['htmx:oobErrorNoTarget', 'htmx:swapError', 'htmx:targetError', 'htmx:responseError', 'htmx:error', 'htmx:response:error', 'pjx:error'])
     document.addEventListener(ev, (e) => errors.push(ev));
   window.addEventListener('error', (e) => errors.push('error: ' + e.message));
   document.body.pjxMark = 'body'; document.querySelector('main').pjxMark = 'main';

@@ -98,6 +98,27 @@ fn chromedriver_path() -> String {
     std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into())
 }
 
+/// The htmx line the browser tests run on: `PJX_HTMX=4` for htmx 4, else htmx 2 (the
+/// default). Apps under test set it (`Pjx::htmx`); `cargo xtask ci` runs the client runtime's
+/// browser tests once per line.
+pub fn htmx_line() -> &'static str {
+    match std::env::var("PJX_HTMX").as_deref() {
+        Ok("4") => "4",
+        _ => "2",
+    }
+}
+
+/// Whether the tests run on htmx 4.
+pub fn htmx4() -> bool {
+    htmx_line() == "4"
+}
+
+/// An htmx event's name on the line under test: `ev("afterRequest", "after:request")` is
+/// `htmx:afterRequest` on htmx 2, `htmx:after:request` on htmx 4.
+pub fn ev(v2: &str, v4: &str) -> String {
+    format!("htmx:{}", if htmx4() { v4 } else { v2 })
+}
+
 /// Whether browser tests were deliberately turned off.
 pub fn skipped() -> bool {
     if std::env::var_os("PJX_SKIP_BROWSER").is_some() {

@@ -1,7 +1,8 @@
 //! Project tasks, std only: `cargo xtask <task>`.
 //!
 //! - `ci`: everything CI checks: formatting, clippy with warnings denied, every test (unit,
-//!   integration, doc and trybuild UI tests), and the docs of the three crates with rustdoc
+//!   integration, doc and trybuild UI tests; the browser tests on htmx 2, then again on
+//!   htmx 4 with `PJX_HTMX=4`), and the docs of the three crates with rustdoc
 //!   warnings denied.
 //! - `bless`: re-writes the trybuild UI snapshots (`tests/ui/*.stderr`) and shows what
 //!   changed, for review.
@@ -102,6 +103,21 @@ fn ci() -> Result<(), String> {
     // A stray TRYBUILD=overwrite in the environment would bless instead of check.
     test.env_remove("TRYBUILD");
     step("cargo test --workspace", test)?;
+
+    // The client runtime on the other htmx line: every browser test again, on htmx 4.
+    for (package, tests) in [
+        ("todo", &["browser", "large_pages_browser"][..]),
+        ("cart", &["browser"][..]),
+        ("pjx-tests", &["hostile_ids"][..]),
+    ] {
+        let mut browser = cargo();
+        browser.args(["test", "-p", package]);
+        for test in tests {
+            browser.args(["--test", test]);
+        }
+        browser.env("PJX_HTMX", "4");
+        step(&format!("browser tests of {package} on htmx 4"), browser)?;
+    }
 
     let mut doc = cargo();
     doc.args([

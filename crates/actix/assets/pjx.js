@@ -3,6 +3,27 @@
 (() => {
   if (window.pjx) return; // never initialise twice
   const D = document;
+  // htmx 2 (XHR, camelCase events) or htmx 4 (fetch, htmx:noun:verb events, a request's state
+  // in detail.ctx): the few places that differ read the request through these.
+  const V4 = /^4/.test(htmx.version);
+  // Under htmx 4 the handlers form an extension ("pjx"): htmx 4 fires its events on the
+  // requesting element, which an outerHTML swap may have taken off the page (the event then
+  // never reaches the document); an extension hears every one.
+  const X = {};
+  const on = (v2, v4, f) => V4
+    ? v4 && (X["htmx_" + v4.replace(/:/g, "_")] ||= []).push(f)
+    : v2 && D.addEventListener("htmx:" + v2, f);
+  const ctx = (e) => e.detail.ctx || {};
+  // The request's identity (a key for what it lit or patched), element, and response.
+  const req = (e) => V4 ? ctx(e) : e.detail.xhr;
+  const source = (e) => V4 ? ctx(e).sourceElement : e.detail.elt;
+  const res = (e) => V4 ? ctx(e).response || {} : e.detail.xhr;
+  const resHeader = (e, n) => V4 ? res(e).headers && res(e).headers.get(n) : e.detail.xhr.getResponseHeader(n);
+  const resText = (e) => V4 ? ctx(e).text : e.detail.xhr.responseText;
+  // Success: a 2xx/3xx answer that htmx went on to apply.
+  const ok = (e) => V4 ? res(e).status < 400 && !/^error/.test(ctx(e).status) : e.detail.successful;
+  // Completion: htmx 2's afterRequest fires on every outcome; htmx 4's finally:request does.
+  const done = (f) => on("afterRequest", "finally:request", f);
   const regions = () => D.querySelectorAll("[data-pjx-id]");
   const keys = (el) => (el.dataset.pjxReacts || "").split(" ").filter(Boolean);
   // Header values must be Latin-1: escape everything else as JSON \u escapes.
@@ -83,24 +104,34 @@
   const loadedAssets = () => [...D.querySelectorAll("link[rel=stylesheet][href],script[src]")]
     .map((el) => el.getAttribute("href") || el.getAttribute("src"));
 
-  D.addEventListener("htmx:configRequest", (e) => {
-    if (e.detail.path === SYNC) return;
-    const h = e.detail.headers, elt = e.detail.elt, root = elt.closest && elt.closest("[data-pjx-id]");
+  on("configRequest", "config:request", (e) => {
+    const d = V4 ? ctx(e).request : e.detail;
+    if ((V4 ? d.action : d.path) === SYNC) return;
+    const h = d.headers, elt = source(e), root = elt.closest && elt.closest("[data-pjx-id]");
     const { header, omitted } = manifest(elt);
     h["X-PJX-Mounted"] = header;
     h["X-PJX-Assets"] = json(loadedAssets());
     if (root) h["X-PJX-Trigger"] = json({ id: root.dataset.pjxId });
-    e.detail.pjxOmitted = omitted;
+    (V4 ? ctx(e) : e.detail).pjxOmitted = omitted;
+    // htmx 4 inherits no attribute implicitly: a component's state, in its root's hx-vals,
+    // rides along with its triggers' own hx-vals as under htmx 2 (the trigger's keys win).
+    const comp = V4 && elt.parentElement && elt.parentElement.closest("[data-pjx-component][hx-vals]");
+    if (comp) {
+      try {
+        const vals = JSON.parse(comp.getAttribute("hx-vals")), body = d.body;
+        for (const k in vals) if (!body.has(k)) body.set(k, vals[k]);
+      } catch { /* not JSON: not pjx's */ }
+    }
   });
   // After a partial manifest's response is applied: the regions left out that are still on
   // the page (the response replaced neither them nor a region holding them) and that a dirtied
   // key concerns are walked by the sync route; nothing is sent when there are none.
-  D.addEventListener("htmx:afterRequest", (e) => {
-    const cfg = e.detail.requestConfig, xhr = e.detail.xhr;
+  done((e) => {
+    const cfg = V4 ? ctx(e) : e.detail.requestConfig;
     const omitted = cfg && cfg.pjxOmitted;
-    if (!omitted || !e.detail.successful) return;
+    if (!omitted || !ok(e)) return;
     let dirtied;
-    try { dirtied = JSON.parse(xhr.getResponseHeader("X-PJX-Dirtied")); } catch { /* none */ }
+    try { dirtied = JSON.parse(resHeader(e, "X-PJX-Dirtied")); } catch { /* none */ }
     if (!Array.isArray(dirtied) || !dirtied.length) return;
     setTimeout(() => {
       const stale = omitted.filter((el) => el.isConnected && dirtied.some((k) => concerns(el, k)));
@@ -148,19 +179,19 @@
       }
     }
   };
-  D.addEventListener("htmx:beforeSend", (e) => {
-    const ids = predict(e.detail.elt);
+  on("beforeSend", "before:request", (e) => {
+    const ids = predict(source(e));
     if (!ids.size) return;
-    inFlight.set(e.detail.xhr, ids);
+    inFlight.set(req(e), ids);
     for (const id of ids) lit.set(id, (lit.get(id) || 0) + 1);
     paint();
   });
   // afterRequest fires on success, error, abort and timeout alike (maybe twice when the
   // trigger left the page): release each request once.
-  D.addEventListener("htmx:afterRequest", (e) => {
-    const ids = inFlight.get(e.detail.xhr);
+  done((e) => {
+    const ids = inFlight.get(req(e));
     if (!ids) return;
-    inFlight.delete(e.detail.xhr);
+    inFlight.delete(req(e));
     for (const id of ids) {
       const n = lit.get(id) - 1;
       n > 0 ? lit.set(id, n) : lit.delete(id);
@@ -170,16 +201,14 @@
   // One repaint after a response's swaps, not one per swap: a response can swap thousands.
   let repaint = false;
   const later = () => repaint || (repaint = true, queueMicrotask(() => { repaint = false; paint(); }));
-  for (const ev of ["htmx:afterSwap", "htmx:oobAfterSwap", "htmx:afterSettle"]) D.addEventListener(ev, later);
+  on("afterSwap", "after:swap", later);
+  on("oobAfterSwap", "after:settle", later);
+  on("afterSettle", "", later);
 
   // Component assets arrive as tags marked data-pjx-asset; they belong in <head>, once.
-  D.addEventListener("htmx:beforeSwap", (e) => {
-    const text = e.detail.serverResponse;
-    if (typeof text !== "string" || !text.includes("data-pjx-asset")) return;
-    const t = D.createElement("template");
-    t.innerHTML = text;
+  const moveAssets = (root) => {
     const have = new Set(loadedAssets());
-    for (const el of t.content.querySelectorAll("[data-pjx-asset]")) {
+    for (const el of root.querySelectorAll("[data-pjx-asset]")) {
       el.remove();
       const url = el.dataset.pjxAsset;
       if (have.has(url)) continue;
@@ -189,6 +218,15 @@
       tag.dataset.pjxAsset = url;
       D.head.append(tag);
     }
+  };
+  // htmx 2 hands over the answer's text; htmx 4 the parsed fragments of its swaps.
+  D.addEventListener(V4 ? "htmx:before:swap" : "htmx:beforeSwap", (e) => {
+    if (V4) return (e.detail.tasks || []).forEach((t) => t.fragment && moveAssets(t.fragment));
+    const text = e.detail.serverResponse;
+    if (typeof text !== "string" || !text.includes("data-pjx-asset")) return;
+    const t = D.createElement("template");
+    t.innerHTML = text;
+    moveAssets(t.content);
     e.detail.serverResponse = t.innerHTML;
   });
 
@@ -204,8 +242,8 @@
     ? (v == null || v === false ? el.removeAttribute(attr) : el.setAttribute(attr, v === true ? "" : v))
     : Array.isArray(v) ? el.replaceChildren(...v) : (el.textContent = v == null ? "" : v);
   const text = (v) => typeof v === "object" && v !== null ? JSON.stringify(v) : v;
-  D.addEventListener("htmx:beforeSend", (e) => {
-    const elt = e.detail.elt, root = elt.closest && elt.closest("[data-pjx-component]");
+  on("beforeSend", "before:request", (e) => {
+    const elt = source(e), root = elt.closest && elt.closest("[data-pjx-component]");
     let patch;
     try { patch = root && JSON.parse(elt.getAttribute("data-pjx-optimistic")); } catch { /* no patch */ }
     if (!patch) return;
@@ -217,13 +255,13 @@
       put(el, attr, text(patch[f]));
     }
     root.setAttribute("data-pjx-pending", "");
-    undo.set(e.detail.xhr, saved);
+    undo.set(req(e), saved);
   });
-  D.addEventListener("htmx:afterRequest", (e) => {
-    const saved = undo.get(e.detail.xhr);
+  done((e) => {
+    const saved = undo.get(req(e));
     if (!saved) return;
-    undo.delete(e.detail.xhr);
-    if (e.detail.successful) return saved[0][0].removeAttribute("data-pjx-pending");
+    undo.delete(req(e));
+    if (ok(e)) return saved[0][0].removeAttribute("data-pjx-pending");
     for (const [el, attr, v] of saved.reverse()) put(el, attr, v);
     const root = saved[saved.length - 1][0]; // reversed: the root is last
     (root.isConnected ? root : D).dispatchEvent(new CustomEvent("pjx:rollback", { bubbles: true }));
@@ -232,21 +270,36 @@
   // pjx:error event (detail: that object) from the element that made the request. Any other
   // failed response, a network error or a timeout gets the same event with a generic detail.
   const fail = (e, detail) => {
-    const elt = e.detail.elt;
+    const elt = source(e);
     (elt && elt.isConnected ? elt : D).dispatchEvent(new CustomEvent("pjx:error", { bubbles: true, detail }));
   };
   const REASONS = { 413: "the request is too large", 431: "the request's headers are too large", 429: "too many requests" };
-  D.addEventListener("htmx:responseError", (e) => {
-    const xhr = e.detail.xhr;
+  // htmx 4 swaps 4xx/5xx answers too: an error answer that is not HTML (pjx's JSON errors,
+  // an empty body, a server's plain-text error) never replaces what the page shows; an
+  // error page in HTML is swapped, as htmx 4 does.
+  if (V4) on("", "after:request", (e) => {
+    const c = ctx(e), r = c.response;
+    if (r && r.status >= 400 && !(/\S/.test(c.text || "") && /html/.test(r.headers.get("Content-Type")))) c.swap = "none";
+  });
+  on("responseError", "response:error", (e) => {
+    const r = res(e);
     let error;
-    try { error = JSON.parse(xhr.responseText).error; } catch { /* not ours */ }
+    try { error = JSON.parse(resText(e)).error; } catch { /* not ours */ }
     fail(e, error && typeof error === "object" ? error : {
-      status: xhr.status, code: "http_" + xhr.status,
-      message: REASONS[xhr.status] || ("the server answered " + xhr.status + (xhr.statusText ? " " + xhr.statusText : "")),
+      status: r.status, code: "http_" + r.status,
+      message: REASONS[r.status] || ("the server answered " + r.status + ((r.raw || r).statusText ? " " + (r.raw || r).statusText : "")),
     });
   });
-  D.addEventListener("htmx:sendError", (e) => fail(e, { status: 0, code: "network_error", message: "the request could not reach the server" }));
-  D.addEventListener("htmx:timeout", (e) => fail(e, { status: 0, code: "timeout", message: "the server did not answer in time" }));
+  const NET = { status: 0, code: "network_error", message: "the request could not reach the server" };
+  const LATE = { status: 0, code: "timeout", message: "the server did not answer in time" };
+  on("sendError", "error", (e) => {
+    // htmx 4's one error event: a timeout, or a fetch that got no answer (not a failed swap).
+    if (!V4) return fail(e, NET);
+    const c = ctx(e);
+    if (c.request && c.request.signal.reason === "timeout") fail(e, LATE);
+    else if (c.request && !c.response) fail(e, NET);
+  });
+  if (!V4) on("timeout", "", (e) => fail(e, LATE));
 
   // Stale state (code state_expired: the token is too old, or someone signed in or out in this
   // browser since): mount the component afresh in place of its root, so the user can go on.
@@ -279,6 +332,9 @@ animation:pjx-spin var(--pjx-spinner-speed,.6s) linear infinite}
 @keyframes pjx-shimmer{to{background-position:-200% 0}}
 @keyframes pjx-spin{to{transform:rotate(1turn)}}`;
   D.head.append(style);
+
+  if (V4) htmx.registerExtension("pjx", Object.fromEntries(Object.entries(X).map(([k, fs]) =>
+    [k, (target, detail) => { for (const f of fs) f({ target, detail }); }])));
 
   window.pjx = { manifest: () => manifest(D.body).header, predict, lit, version: 2 };
 })();

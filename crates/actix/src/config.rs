@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use crate::runtime::HtmxLine;
 use actix_web::cookie::Cookie;
 use actix_web::{HttpRequest, web};
 use pjx::Limits;
@@ -105,6 +106,7 @@ struct Settings {
     clock: Option<Clock>,
     event_body_limit: Option<usize>,
     no_runtime: bool,
+    htmx: Option<HtmxLine>,
     data: Vec<DataSource>,
 }
 
@@ -205,6 +207,7 @@ impl fmt::Debug for Pjx {
             .field("state_keys", &s.state_keys.is_some())
             .field("state_max_age", &s.state_max_age)
             .field("inject_runtime", &!s.no_runtime)
+            .field("htmx", &self.config.htmx_line())
             .finish()
     }
 }
@@ -503,6 +506,21 @@ impl Pjx {
         self.with(|s| s.no_runtime = true)
     }
 
+    /// Which htmx the app runs on: [`HtmxLine::V2`] (the default) or [`HtmxLine::V4`]. The
+    /// middleware injects that line's htmx into full pages; a layout written by hand uses
+    /// [`HtmxLine::client_script`]. pjx.js runs on either (see `docs/client.md`).
+    ///
+    /// ```
+    /// use pjx_actix::{HtmxLine, Pjx};
+    /// let pjx = Pjx::new().htmx(HtmxLine::V4);
+    /// ```
+    #[track_caller]
+    pub fn htmx(self, line: HtmxLine) -> Self {
+        let s = &self.config.settings;
+        refuse_setting(s, "htmx", s.htmx.is_some(), false);
+        self.with(|s| s.htmx = Some(line))
+    }
+
     /// The engine requests run with, built on first use: the handle for work outside
     /// requests, which runs its `#[mutates]` code in [`Engine::scope`] (or calls
     /// [`Engine::invalidate`]) so this app's caches hear of it.
@@ -629,6 +647,10 @@ impl Config {
 
     pub(crate) fn inject_runtime(&self) -> bool {
         !self.settings.no_runtime
+    }
+
+    pub(crate) fn htmx_line(&self) -> HtmxLine {
+        self.settings.htmx.unwrap_or_default()
     }
 }
 

@@ -8,7 +8,7 @@ use actix_web::http::{Method, StatusCode};
 use pjx::{Asset, Key, Scope};
 
 use crate::config::Config;
-use crate::runtime;
+use crate::runtime::HtmxLine;
 
 /// `HX-Reswap: none` keeps htmx from swapping an empty primary into the target.
 pub const HX_RESWAP: HeaderName = HeaderName::from_static("hx-reswap");
@@ -97,7 +97,7 @@ where
         && is_html_or_untyped(res.headers())
         && is_buffered(res.response().body());
     if full_page {
-        return inject_runtime(res, scope).await;
+        return inject_runtime(res, scope, config.htmx_line()).await;
     }
     res.map_into_boxed_body()
 }
@@ -174,6 +174,7 @@ async fn fan_out<B: MessageBody + 'static>(
 async fn inject_runtime<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
     scope: &Scope,
+    line: HtmxLine,
 ) -> ServiceResponse<BoxBody> {
     if scope.manifest().is_some() {
         return res.map_into_boxed_body();
@@ -190,7 +191,7 @@ async fn inject_runtime<B: MessageBody + 'static>(
     if let Some(at) = find_ascii_case_insensitive(&page, "</head>") {
         let mut tags = String::new();
         if !page.contains("data-pjx-runtime") {
-            tags.push_str(runtime::client_script());
+            tags.push_str(line.client_script());
         }
         for asset in scope.missing_assets() {
             if !page.contains(&asset.url()) {

@@ -54,7 +54,10 @@ pub use middleware::PjxMiddleware;
 pub use page::Loaded;
 pub use redirect::{FragmentOrRedirect, OrRedirect, swaps_or_redirect};
 pub use render::{Error, Html, Render, Rendered};
-pub use runtime::{HTMX_JS, HTMX_VERSION, PJX_JS, PREFIX, client_script, htmx_url, pjx_js_url};
+pub use runtime::{
+    HTMX_JS, HTMX_VERSION, HTMX4_JS, HTMX4_VERSION, HtmxLine, PJX_JS, PREFIX, client_script,
+    htmx_url, pjx_js_url,
+};
 pub use scope::RequestScope;
 
 /// `use pjx_actix::prelude::*;` for `ItemRow::render(key)`, `.or_redirect("/")` and the

@@ -14,19 +14,98 @@ use pjx::Asset;
 /// Everything served under this prefix belongs to pjx.
 pub const PREFIX: &str = "/_pjx/";
 
-/// The vendored htmx version.
+/// The vendored htmx 2 version (the default line).
 pub const HTMX_VERSION: &str = "2.0.11";
+
+/// The vendored htmx 4 version.
+pub const HTMX4_VERSION: &str = "4.0.1";
 
 /// The client runtime, as served: `assets/pjx.js` without its comments and indentation.
 pub const PJX_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/pjx.min.js"));
 
-/// htmx, vendored unmodified.
+/// htmx 2, vendored unmodified.
 pub const HTMX_JS: &str = include_str!("../assets/htmx-2.0.11.min.js");
 
-struct Runtime {
+/// htmx 4, vendored unmodified.
+pub const HTMX4_JS: &str = include_str!("../assets/htmx-4.0.1.min.js");
+
+/// Which htmx a pjx app runs on, chosen at setup with [`Pjx::htmx`](crate::Pjx::htmx).
+///
+/// htmx 2 is the default. pjx.js reads the version of the htmx it finds on the page and
+/// speaks that line's events; the server's answers are the same on both lines.
+///
+/// ```
+/// use pjx_actix::HtmxLine;
+/// assert_eq!(HtmxLine::default(), HtmxLine::V2);
+/// assert!(HtmxLine::V4.client_script().contains("/_pjx/htmx-4.0.1."));
+/// assert_eq!("4".parse::<HtmxLine>(), Ok(HtmxLine::V4));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum HtmxLine {
+    /// htmx 2 (2.0.11): XHR, camelCase events, implicit attribute inheritance.
+    #[default]
+    V2,
+    /// htmx 4 (4.0.1): `fetch`, `htmx:noun:verb` events, explicit inheritance, `<hx-partial>`.
+    V4,
+}
+
+impl HtmxLine {
+    /// The vendored version of this line.
+    pub fn version(self) -> &'static str {
+        match self {
+            HtmxLine::V2 => HTMX_VERSION,
+            HtmxLine::V4 => HTMX4_VERSION,
+        }
+    }
+
+    /// The vendored htmx of this line, unmodified.
+    pub fn js(self) -> &'static str {
+        match self {
+            HtmxLine::V2 => HTMX_JS,
+            HtmxLine::V4 => HTMX4_JS,
+        }
+    }
+
+    /// The URL this line's htmx is served at.
+    pub fn htmx_url(self) -> &'static str {
+        &RUNTIME.lines[self.index()].htmx_url
+    }
+
+    /// The `<script>` tags loading this line's htmx and pjx.js.
+    pub fn client_script(self) -> &'static str {
+        &RUNTIME.lines[self.index()].script
+    }
+
+    fn index(self) -> usize {
+        match self {
+            HtmxLine::V2 => 0,
+            HtmxLine::V4 => 1,
+        }
+    }
+}
+
+impl std::str::FromStr for HtmxLine {
+    type Err = String;
+
+    /// `2` or `4` (a leading `v` and a full version are accepted: `v4`, `4.0.1`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let major = s.trim().trim_start_matches(['v', 'V']);
+        match major.split('.').next() {
+            Some("2") => Ok(HtmxLine::V2),
+            Some("4") => Ok(HtmxLine::V4),
+            _ => Err(format!("no htmx line `{s}`: pjx runs on htmx 2 or 4")),
+        }
+    }
+}
+
+struct Line {
     htmx_url: String,
-    pjx_url: String,
     script: String,
+}
+
+struct Runtime {
+    pjx_url: String,
+    lines: [Line; 2],
 }
 
 fn short_hash(content: &str) -> String {
@@ -34,20 +113,27 @@ fn short_hash(content: &str) -> String {
 }
 
 static RUNTIME: LazyLock<Runtime> = LazyLock::new(|| {
-    let htmx_url = format!("{PREFIX}htmx-{HTMX_VERSION}.{}.js", short_hash(HTMX_JS));
     let pjx_url = format!("{PREFIX}pjx.{}.js", short_hash(PJX_JS));
-    let script = format!(
-        r#"<script src="{htmx_url}" defer data-pjx-runtime></script><script src="{pjx_url}" defer data-pjx-runtime></script>"#
-    );
+    let line = |line: HtmxLine| {
+        let htmx_url = format!(
+            "{PREFIX}htmx-{}.{}.js",
+            line.version(),
+            short_hash(line.js())
+        );
+        let script = format!(
+            r#"<script src="{htmx_url}" defer data-pjx-runtime></script><script src="{pjx_url}" defer data-pjx-runtime></script>"#
+        );
+        Line { htmx_url, script }
+    };
     Runtime {
-        htmx_url,
+        lines: [line(HtmxLine::V2), line(HtmxLine::V4)],
         pjx_url,
-        script,
     }
 });
 
-/// The `<script>` tags loading htmx and the pjx client runtime, for layouts written by hand
-/// (the middleware injects them into full pages that lack them).
+/// The `<script>` tags loading htmx 2 (the default line) and the pjx client runtime, for
+/// layouts written by hand (the middleware injects them into full pages that lack them).
+/// An app on htmx 4 uses [`HtmxLine::client_script`].
 ///
 /// ```
 /// let tags = pjx_actix::client_script();
@@ -55,7 +141,7 @@ static RUNTIME: LazyLock<Runtime> = LazyLock::new(|| {
 /// assert_eq!(tags.matches("<script").count(), 2);
 /// ```
 pub fn client_script() -> &'static str {
-    &RUNTIME.script
+    HtmxLine::V2.client_script()
 }
 
 /// The URL pjx.js is served at.
@@ -63,9 +149,9 @@ pub fn pjx_js_url() -> &'static str {
     &RUNTIME.pjx_url
 }
 
-/// The URL htmx is served at.
+/// The URL htmx 2 (the default line) is served at.
 pub fn htmx_url() -> &'static str {
-    &RUNTIME.htmx_url
+    HtmxLine::V2.htmx_url()
 }
 
 /// Embedded component assets, by URL.
@@ -90,8 +176,11 @@ pub(crate) fn serve(method: &Method, path: &str) -> Option<HttpResponse> {
     }
     let (content_type, body): (&str, &'static str) = if path == RUNTIME.pjx_url {
         ("text/javascript; charset=utf-8", PJX_JS)
-    } else if path == RUNTIME.htmx_url {
-        ("text/javascript; charset=utf-8", HTMX_JS)
+    } else if let Some(line) = [HtmxLine::V2, HtmxLine::V4]
+        .into_iter()
+        .find(|line| path == line.htmx_url())
+    {
+        ("text/javascript; charset=utf-8", line.js())
     } else {
         match ASSETS.get(path) {
             Some(Asset::Css { content, .. }) => ("text/css; charset=utf-8", *content),

@@ -108,7 +108,10 @@ async fn an_add_shows_the_new_count_at_once_and_the_answer_confirms_it() {
         .set("/components/cart", Rule::delay(Duration::from_millis(1000)));
     js(
         &client,
-        "window.sent = 0; document.addEventListener('htmx:beforeSend', () => window.sent++); return true",
+        &format!(
+            "window.sent = 0; document.addEventListener('{}', () => window.sent++); return true",
+            browser::ev("beforeSend", "before:request")
+        ),
     )
     .await;
     click(&client, ADD_TEE).await;
@@ -223,9 +226,16 @@ async fn a_failing_request_rolls_the_patch_back_exactly() {
     // No answer at all (a timeout, as on a dead network).
     app.rules
         .set("/components/cart", Rule::delay(Duration::from_secs(5)));
+    let timeout = if browser::htmx4() {
+        "defaultTimeout"
+    } else {
+        "timeout"
+    };
     js(
         &client,
-        "htmx.config.timeout = 400; document.querySelector(\"li[data-product='1'] select\").value = 'M'; return true",
+        &format!(
+            "htmx.config.{timeout} = 400; document.querySelector(\"li[data-product='1'] select\").value = 'M'; return true"
+        ),
     )
     .await;
     click(&client, ADD_TEE).await;
@@ -250,7 +260,14 @@ async fn a_failing_request_rolls_the_patch_back_exactly() {
             .replace("<option value=\"XXL\">XXL</option>", ""),
         before_html.as_str().unwrap()
     );
-    js(&client, "htmx.config.timeout = 0; return true").await;
+    js(
+        &client,
+        &format!(
+            "htmx.config.{timeout} = {}; return true",
+            if browser::htmx4() { 60000 } else { 0 }
+        ),
+    )
+    .await;
     client.close().await.unwrap();
 }
 
@@ -346,9 +363,17 @@ async fn an_expired_state_is_mounted_afresh_and_the_shopper_carries_on() {
     let stale = js(&client, token).await;
     js(
         &client,
-        "window.mounts = 0; document.addEventListener('htmx:beforeRequest', (e) => {
-             if (!e.detail.requestConfig.parameters.event) window.mounts++; });
-         return true",
+        &format!(
+            "window.mounts = 0; document.addEventListener('{}', (e) => {{
+                 if (!{}) window.mounts++; }});
+             return true",
+            browser::ev("beforeRequest", "before:request"),
+            if browser::htmx4() {
+                "e.detail.ctx.request.body.get('event')"
+            } else {
+                "e.detail.requestConfig.parameters.event"
+            }
+        ),
     )
     .await;
     // The page sat open past the maximum age.

@@ -75,7 +75,8 @@ fn an_event_answers_htmx_with_the_component_and_the_badge_out_of_band() {
         .find(r#"<a class="badge""#)
         .expect("the badge rides along")..];
     assert!(
-        badge.contains("hx-swap-oob=\"outerHTML:[data-pjx-id='cart-badge-visitor:"),
+        // (`:` escaped: htmx 4 would read `style:selector` up to an id's colon)
+        badge.contains(r#"hx-swap-oob="outerHTML:[data-pjx-id='cart-badge-visitor\3a "#),
         "{badge}"
     );
     assert!(badge.contains("<b>1</b> · $24.00"), "{badge}");

@@ -29,6 +29,11 @@ async fn a_cold_load_injects_the_runtime_once() {
     };
     assert_eq!(js(&client, &count("/_pjx/pjx.")).await, 1);
     assert_eq!(js(&client, &count("/_pjx/htmx-")).await, 1);
+    // The app's htmx line: the one the tests run on (`PJX_HTMX`).
+    assert_eq!(
+        js(&client, "return htmx.version.split('.')[0]").await,
+        browser::htmx_line()
+    );
     assert_eq!(
         js(
             &client,
@@ -400,7 +405,15 @@ async fn component_assets_arrive_once() {
     // Record what the server sends, before the runtime takes the asset tags out.
     js(
         &client,
-        "window.sent = []; document.addEventListener('htmx:afterRequest', e => sent.push(e.detail.xhr.responseText)); return true",
+        &format!(
+            "window.sent = []; document.addEventListener('{}', e => sent.push({})); return true",
+            browser::ev("afterRequest", "after:request"),
+            if browser::htmx4() {
+                "e.detail.ctx.text"
+            } else {
+                "e.detail.xhr.responseText"
+            }
+        ),
     )
     .await;
     for (n, text) in ["first", "second"].iter().enumerate() {
@@ -439,7 +452,21 @@ async fn component_assets_arrive_once() {
         "flex"
     );
     // Should a response carry an asset the page has anyway, the runtime adds it only once.
-    let duplicate = "const detail = { serverResponse: '<p>x</p><link rel=\"stylesheet\" href=\"/x.css\" data-pjx-asset=\"/x.css\">' };         document.body.dispatchEvent(new CustomEvent('htmx:beforeSwap', { bubbles: true, detail })); return detail.serverResponse";
+    // (htmx 2 hands the runtime the answer's text; htmx 4 its parsed fragments.)
+    let html = r#"'<p>x</p><link rel="stylesheet" href="/x.css" data-pjx-asset="/x.css">'"#;
+    let duplicate = if browser::htmx4() {
+        format!(
+            "const fragment = document.createRange().createContextualFragment({html}); \
+             document.body.dispatchEvent(new CustomEvent('htmx:before:swap', {{ bubbles: true, detail: {{ ctx: {{}}, tasks: [{{ fragment }}] }} }})); \
+             const div = document.createElement('div'); div.append(fragment); return div.innerHTML"
+        )
+    } else {
+        format!(
+            "const detail = {{ serverResponse: {html} }}; \
+             document.body.dispatchEvent(new CustomEvent('htmx:beforeSwap', {{ bubbles: true, detail }})); return detail.serverResponse"
+        )
+    };
+    let duplicate = duplicate.as_str();
     assert_eq!(
         js(&client, duplicate).await,
         "<p>x</p>",

@@ -7,7 +7,9 @@
 //! other targets. An id like `a, body, b` would retarget the swap at `<body>`. So the selector
 //! CSS-escapes every character htmx's selector code looks at (`,`, `<`, `>`), the string's own
 //! delimiters (`'` and `\`) and control characters: it stays one attribute selector, matching
-//! exactly the elements whose id is this one, however htmx reads it.
+//! exactly the elements whose id is this one, however htmx reads it. htmx 4 splits the same
+//! way (outside brackets, parentheses and quotes) and reads an out-of-band value
+//! `style:selector` up to the last `:` before a space, so colons are escaped too.
 //!
 //! Ids that no escape can carry are refused where they are used: an empty id, one over
 //! [`MAX_BYTES`] (clients' manifests drop longer fields), or one with control characters (the
@@ -89,8 +91,9 @@ pub fn push_selector(out: &mut String, id: &str) {
         match c {
             '\\' => out.push_str("\\\\"),
             '\'' => out.push_str("\\'"),
-            // A hex escape ends at the first space after it, which CSS consumes.
-            ',' | '<' | '>' => push_hex_escape(out, c),
+            // A hex escape ends at the first space after it, which CSS consumes. htmx 4 reads
+            // `style:selector` up to the last `:` before a space: no bare `:` in the id.
+            ',' | '<' | '>' | ':' => push_hex_escape(out, c),
             c if c.is_control() => push_hex_escape(out, c),
             c => out.push(c),
         }
@@ -141,6 +144,8 @@ mod tests {
             "closest x",
             "a\\,b",
             "é, ü",
+            "todos:7",
+            "a:b c:d",
         ] {
             let selector = selector(id);
             let parts = htmx_parts(&selector);
@@ -155,7 +160,7 @@ mod tests {
                     '\\' => {
                         chars.next();
                     }
-                    '\'' | ',' | '<' | '>' => panic!("unescaped {c:?} in {selector}"),
+                    '\'' | ',' | '<' | '>' | ':' => panic!("unescaped {c:?} in {selector}"),
                     c => assert!(!c.is_control(), "control character in {selector:?}"),
                 }
             }

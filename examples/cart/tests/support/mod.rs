@@ -44,7 +44,9 @@ impl TestApp {
         let (app_store, app_rules, app_clock) = (store.clone(), rules.clone(), clock.clone());
         std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
-                let pjx = cart::pjx(&secrets).clock(app_clock);
+                let pjx = cart::pjx(&secrets)
+                    .clock(app_clock)
+                    .htmx(browser::htmx_line().parse().unwrap());
                 let server = HttpServer::new(move || {
                     let rules = app_rules.clone();
                     App::new()

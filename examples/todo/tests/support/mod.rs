@@ -32,7 +32,7 @@ impl TestApp {
         let (app_store, app_rules) = (store.clone(), rules.clone());
         std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
-                let pjx = todo::pjx();
+                let pjx = todo::pjx().htmx(browser::htmx_line().parse().unwrap());
                 let server = HttpServer::new(move || {
                     let rules = app_rules.clone();
                     App::new()
