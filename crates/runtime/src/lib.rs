@@ -31,6 +31,7 @@ extern crate self as pjx;
 
 #[cfg(feature = "actix")]
 pub mod actix;
+pub mod builtins;
 pub mod cache;
 pub mod component;
 pub mod engine;

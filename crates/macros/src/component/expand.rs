@@ -464,13 +464,7 @@ fn expand_assets(model: &Model) -> TokenStream {
             quote! {
                 static ASSETS: ::pjx::__private::LazyLock<::pjx::__private::Vec<::pjx::__private::Asset>> =
                     ::pjx::__private::LazyLock::new(|| {
-                        let mut assets = ::pjx::__private::Vec::from([#(#own),*]);
-                        for asset in ::pjx::__private::base_assets::<#ident>() {
-                            if !assets.contains(asset) {
-                                assets.push(*asset);
-                            }
-                        }
-                        assets
+                        ::pjx::__private::resolve_assets::<#ident>(&[#(#own),*])
                     });
                 &ASSETS
             }
