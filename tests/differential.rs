@@ -13,6 +13,9 @@
 //! `differential.proptest-regressions` beside this file and tried first on the next run.
 //! `PROPTEST_CASES=5000 cargo test -p pjx-tests --test differential` searches longer.
 //!
+//! The page is built from slots and composites (`Page`, `Counts`): regions inside slots are
+//! stamped, walked and nested like any other.
+//!
 //! Region hashes are compared separately: a region holding other regions keeps the hash it
 //! was rendered with while its children swap on their own, so its reported hash can lag
 //! (which only ever causes an extra swap later, never a missed one). Every region holding no
@@ -170,27 +173,46 @@ impl Clear {
     }
 }
 
+/// A composite: the counts, named and typed.
+#[component(source = "<header>{{ counter }} · {{ total }}</header>")]
+struct Counts {
+    #[pjx(slot)]
+    counter: Slot<Counter>,
+    #[pjx(slot)]
+    total: Slot<Total>,
+}
+
+/// The page is built from slots: the counts (a composite) in one, the pinned box (typed) and
+/// the list (any markup: a component) in others, the clear button in an optional slot whose
+/// default would show without it.
 #[component(
-    source = "<main>\n<header>{{ counter }} · {{ total }}</header>\n{{ pinned }}\n{{ list }}\n<footer>{{ clear }}</footer>\n</main>"
+    source = "<main>\n{{ header }}\n{{ pinned }}\n{{ list }}\n<footer>{{ footer }}</footer>\n</main>"
 )]
 struct Page {
-    pinned: PinnedBox,
-    list: List,
-    counter: Counter,
-    total: Total,
-    clear: Clear,
+    #[pjx(slot)]
+    header: Slot<Counts>,
+    #[pjx(slot)]
+    pinned: Slot<PinnedBox>,
+    #[pjx(slot)]
+    list: Slot,
+    #[pjx(slot(default = "<i>nothing to clear</i>"))]
+    footer: Option<Slot>,
 }
 
 fn full_page(cx: &LoadCx) -> String {
-    Page {
-        pinned: PinnedBox::load(cx).unwrap(),
-        list: List::load(cx).unwrap(),
-        counter: Counter::load(cx).unwrap(),
-        total: Total::load(cx).unwrap(),
-        clear: Clear::load(cx).unwrap(),
-    }
-    .to_html()
-    .unwrap()
+    Page::builder()
+        .header(
+            Counts::builder()
+                .counter(Counter::load(cx).unwrap())
+                .total(Total::load(cx).unwrap())
+                .build(),
+        )
+        .pinned(PinnedBox::load(cx).unwrap())
+        .list(List::load(cx).unwrap())
+        .footer(Clear::load(cx).unwrap())
+        .build()
+        .to_html()
+        .unwrap()
 }
 
 /// One request as generated: rows are named by position among the current rows (taken modulo

@@ -15,6 +15,8 @@ pub mod docs {
     pub struct Actix;
     #[doc = include_str!("../../docs/architecture.md")]
     pub struct Architecture;
+    #[doc = include_str!("../../docs/builtins.md")]
+    pub struct Builtins;
     #[doc = include_str!("../../docs/client.md")]
     pub struct Client;
     #[doc = include_str!("../../docs/components.md")]
@@ -25,6 +27,8 @@ pub mod docs {
     pub struct Reactivity;
     #[doc = include_str!("../../docs/security.md")]
     pub struct Security;
+    #[doc = include_str!("../../docs/slots.md")]
+    pub struct Slots;
     #[doc = include_str!("../../docs/testing.md")]
     pub struct Testing;
 }

@@ -30,6 +30,7 @@ pub use crate::rules::*;
 pub use crate::scope::record_mutation;
 pub use crate::security::auth::{Access, Guarded, Permission};
 pub use crate::security::ratelimit::RateLimit;
+pub use crate::slot::{Filled, Markup, Missing, OptionalSlot, Slot, SlotType};
 pub use crate::stateful::{
     EventError, EventOutcome, MountOutcome, Patch, Payload, Policy, RenderPlain, RenderProbe,
     RenderStateful, Stateful, Trigger, Triggers, argument, parameters, trigger, trigger_arg,

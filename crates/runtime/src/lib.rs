@@ -31,6 +31,7 @@ extern crate self as pjx;
 
 #[cfg(feature = "actix")]
 pub mod actix;
+pub mod builtins;
 pub mod cache;
 pub mod component;
 pub mod engine;
@@ -47,6 +48,7 @@ pub mod reactive;
 pub mod rules;
 pub mod scope;
 pub mod security;
+pub mod slot;
 pub mod stateful;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -62,6 +64,7 @@ pub use reactive::reply::{Reply, reply};
 pub use scope::{Scope, record_mutation};
 pub use security::auth::{Access, AllowAny, Identity, IsAuthenticated, IsStaff, Permission};
 pub use security::state::{StateKey, StateKeys};
+pub use slot::{Markup, Slot};
 pub use stateful::{EventError, Payload};
 
 /// Derives [`MutationKey`](trait@MutationKey) for a fieldless enum; see the trait for details.
@@ -176,8 +179,8 @@ pub use pjx_macros::mutates;
 pub mod prelude {
     pub use crate::{
         AllowAny, Component, EventError, HashState, Identity, IsAuthenticated, IsStaff, LoadCx,
-        LoadError, LoadPage, MutationKey, Patch, Payload, Permission, Reactive, component, mutates,
-        reactive,
+        LoadError, LoadPage, Markup, MutationKey, Patch, Payload, Permission, Reactive, Slot,
+        component, mutates, reactive,
     };
 }
 

@@ -302,12 +302,28 @@ pub fn render_base<T: Extends + Component>(
     if let Some(scope) = crate::Scope::current() {
         scope.note_assets(T::assets());
     }
-    component.base().render_template(out)
+    crate::component::render_base_template(component.base(), out)
 }
 
 /// The base's assets of an `extends` component.
 pub fn base_assets<T: Extends>() -> &'static [Asset] {
     <T::Base as Component>::assets()
+}
+
+/// The assets of an `extends` component, resolved per kind: its own, then the base's of each
+/// kind (stylesheets, scripts) it ships none of. An asset it ships replaces the base's of
+/// that kind; the base's of the other kind still apply.
+pub fn resolve_assets<T: Extends>(own: &[Asset]) -> Vec<Asset> {
+    let mut assets = own.to_vec();
+    let own_css = own.iter().any(Asset::is_css);
+    let own_js = own.iter().any(|a| !a.is_css());
+    for asset in base_assets::<T>() {
+        let replaced = if asset.is_css() { own_css } else { own_js };
+        if !replaced && !assets.contains(asset) {
+            assets.push(*asset);
+        }
+    }
+    assets
 }
 
 /// Runs one class-level permission of a `permissions = [...]` list. A type that is not a

@@ -14,8 +14,10 @@ use syn::{Expr, Fields, ItemStruct, LitStr, Type};
 use crate::ctxt::{Ctxt, Given};
 use crate::grammar::{kebab, snake, unraw};
 
-use super::model::{AssetModel, FieldModel, FieldRef, Kind, Model, Shape, TemplateSource};
-use super::parse::{FieldOptions, Input, KeyList};
+use super::model::{
+    AssetModel, FieldModel, FieldRef, Kind, Model, Shape, SlotModel, TemplateSource,
+};
+use super::parse::{FieldOptions, Input, KeyList, SlotOptions};
 
 pub fn check(cx: &mut Ctxt, input: Input) -> Model {
     let Input {
@@ -267,9 +269,13 @@ fn check_fields(
     let mut models = Vec::new();
     for (index, (field, options)) in item.fields.iter().zip(options).enumerate() {
         let (mut is_key, mut ephemeral, mut locked) = (false, false, false);
+        let mut slot = None;
         if let Some(options) = options {
             ephemeral = options.ephemeral.is_present();
             locked = options.locked.is_present();
+            if let Some(given) = &options.slot {
+                slot = check_slot(cx, field, given);
+            }
             for attr in &options.attrs {
                 if !matches!(attr.meta, syn::Meta::Path(_)) {
                     cx.error_spanned_by(
@@ -315,6 +321,12 @@ fn check_fields(
             Some(ident) => (FieldRef::Named(ident.clone()), Some(unraw(ident))),
             None => (FieldRef::Index(syn::Index::from(index)), None),
         };
+        if slot.is_some() && is_key {
+            cx.error_spanned_by(
+                &field.ty,
+                "a slot is filled where the component is built, so it cannot be the `#[pjx_key]` that `load` takes: remove one of the two",
+            );
+        }
         models.push(FieldModel {
             member,
             name,
@@ -322,6 +334,7 @@ fn check_fields(
             ephemeral,
             is_key,
             locked,
+            slot,
         });
     }
     (models, shape)
@@ -517,6 +530,77 @@ fn last_segment(ty: &Type) -> Option<String> {
             .segments
             .last()
             .map(|s| s.to_token_stream().to_string()),
+        _ => None,
+    }
+}
+
+/// `#[pjx(slot)]` / `#[pjx(slot(default = "…"))]`: a named field of type `Slot<T>` (required)
+/// or `Option<Slot<T>>` (optional); only an optional slot has default content.
+fn check_slot(
+    cx: &mut Ctxt,
+    field: &syn::Field,
+    given: &darling::util::SpannedValue<darling::util::Override<SlotOptions>>,
+) -> Option<SlotModel> {
+    let options = (**given).clone().unwrap_or_default();
+    if field.ident.is_none() {
+        cx.syn_error(syn::Error::new(
+            given.span(),
+            "a slot is a named field (its name is how the template places it and the builder fills it): name this field",
+        ));
+        return None;
+    }
+    let name = field.ident.as_ref().map(unraw).unwrap_or_default();
+    let (required, slot_ty) = if last_segment_ident(&field.ty).as_deref() == Some("Slot") {
+        (true, field.ty.clone())
+    } else if let Some(inner) = option_inner(&field.ty)
+        && last_segment_ident(inner).as_deref() == Some("Slot")
+    {
+        (false, inner.clone())
+    } else {
+        cx.error_spanned_by(
+            &field.ty,
+            format!(
+                "the slot `{name}` has the type `Slot` (a required slot), `Option<Slot>` (an optional one), or `Slot<Child>` / `Option<Slot<Child>>` for a child component: write e.g. `{name}: Slot`"
+            ),
+        );
+        return None;
+    };
+    if required && let Some(default) = &options.default {
+        cx.error_spanned_by(
+            default,
+            format!(
+                "the slot `{name}` is required, so its default would never show: make it optional (`{name}: Option<Slot>`) to give it default content, or remove `default`"
+            ),
+        );
+    }
+    Some(SlotModel {
+        required,
+        default: options.default.map(|d| d.value()).unwrap_or_default(),
+        slot_ty,
+    })
+}
+
+/// The last path segment's name of a path type (`pjx::Slot<T>` → `Slot`).
+fn last_segment_ident(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => p.path.segments.last().map(|s| unraw(&s.ident)),
+        Type::Group(g) => last_segment_ident(&g.elem),
+        _ => None,
+    }
+}
+
+/// `T` of `Option<T>` (or `std::option::Option<T>`).
+fn option_inner(ty: &Type) -> Option<&Type> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(args) if args.args.len() == 1 => match &args.args[0] {
+            syn::GenericArgument::Type(inner) => Some(inner),
+            _ => None,
+        },
         _ => None,
     }
 }

@@ -5,7 +5,7 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{GenericParam, Lifetime, LifetimeParam};
 
-use super::model::{AssetModel, Kind, Model, Shape, TemplateSource};
+use super::model::{AssetModel, FieldModel, Kind, Model, Shape, SlotModel, TemplateSource};
 use crate::grammar::{RateLimit, unraw};
 
 /// The struct as emitted: locked fields never leave the server, so serde skips them (the
@@ -36,9 +36,11 @@ pub fn expand(model: &Model) -> TokenStream {
     let policy = expand_policy(model);
     let react_names = expand_react_names(model);
     let binds = expand_binds(model);
+    let builder = super::builder::expand_builder(model);
     quote! {
         #item
         #binds
+        #builder
         const _: () = {
             #react_names
             // `{{ self.on("event") }}` in templates of components with events.
@@ -294,11 +296,22 @@ fn expand_view(model: &Model) -> TokenStream {
     );
     let (view_impl, view_ty, _) = view_generics.split_for_impl();
     let params = &view_generics.params;
+    // An optional slot is seen through a field of the view of the same name (found before the
+    // component's, which the view derefs to): its content, or its default.
+    let slot_fields = optional_slots(model).map(|(field, slot)| {
+        let member = &field.member;
+        let slot_ty = &slot.slot_ty;
+        quote_spanned! {field.ty.span()=>
+            #member: ::pjx::__private::OptionalSlot<#lifetime, <#slot_ty as ::pjx::__private::SlotType>::Content>
+        }
+    });
     quote! {
         #[derive(::pjx::__private::askama::Template)]
         #template_attr
+        #[allow(dead_code)]
         struct __PjxView<#params> #where_clause {
             __pjx_component: &#lifetime #ident #ty_generics,
+            #(#slot_fields,)*
         }
 
         #[automatically_derived]
@@ -334,6 +347,16 @@ fn expand_component(model: &Model) -> TokenStream {
         quote! { ::pjx::__private::Cow::Borrowed(#kebab) }
     };
 
+    let slot_values = optional_slots(model).map(|(field, slot)| {
+        let member = &field.member;
+        let default = &slot.default;
+        quote! {
+            #member: ::pjx::__private::OptionalSlot::new(
+                ::core::option::Option::as_ref(&self.#member),
+                #default,
+            )
+        }
+    });
     let render_template = match &model.template {
         TemplateSource::Extends { .. } => quote! {
             ::pjx::__private::render_base(self, out)
@@ -342,7 +365,7 @@ fn expand_component(model: &Model) -> TokenStream {
             ::pjx::__private::render_askama(
                 <Self as ::pjx::__private::Component>::TYPE_NAME,
                 <Self as ::pjx::__private::Component>::assets(),
-                &__PjxView { __pjx_component: self },
+                &__PjxView { __pjx_component: self, #(#slot_values,)* },
                 out,
             )
         },
@@ -441,13 +464,7 @@ fn expand_assets(model: &Model) -> TokenStream {
             quote! {
                 static ASSETS: ::pjx::__private::LazyLock<::pjx::__private::Vec<::pjx::__private::Asset>> =
                     ::pjx::__private::LazyLock::new(|| {
-                        let mut assets = ::pjx::__private::Vec::from([#(#own),*]);
-                        for asset in ::pjx::__private::base_assets::<#ident>() {
-                            if !assets.contains(asset) {
-                                assets.push(*asset);
-                            }
-                        }
-                        assets
+                        ::pjx::__private::resolve_assets::<#ident>(&[#(#own),*])
                     });
                 &ASSETS
             }
@@ -645,4 +662,12 @@ fn expand_display(model: &Model) -> TokenStream {
         #[automatically_derived]
         impl #impl_generics ::pjx::__private::askama::filters::HtmlSafe for #ident #ty_generics #where_clause {}
     }
+}
+
+/// The optional slots, with their models.
+fn optional_slots(model: &Model) -> impl Iterator<Item = (&FieldModel, &SlotModel)> {
+    model
+        .fields
+        .iter()
+        .filter_map(|f| f.slot.as_ref().filter(|s| !s.required).map(|s| (f, s)))
 }

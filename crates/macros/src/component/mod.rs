@@ -1,6 +1,7 @@
 //! `#[reactive(...)]` and `#[component(...)]` on a struct: [`parse`] the attribute and the
 //! fields into darling models, [`check`] the rules into a [`model::Model`], [`expand`] it.
 
+mod builder;
 mod check;
 mod expand;
 mod model;

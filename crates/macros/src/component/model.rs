@@ -70,6 +70,17 @@ pub struct FieldModel {
     pub is_key: bool,
     /// `#[pjx(locked)]`: never leaves the server (serde skips it).
     pub locked: bool,
+    /// `#[pjx(slot)]`: a slot, filled where the component is built.
+    pub slot: Option<SlotModel>,
+}
+
+/// A slot field: `Slot<T>` (required) or `Option<Slot<T>>` (optional, with default content).
+pub struct SlotModel {
+    pub required: bool,
+    /// The default content of an optional slot (trusted HTML); empty when none.
+    pub default: String,
+    /// The `Slot<T>` type (inside the `Option` for an optional slot).
+    pub slot_ty: Type,
 }
 
 impl FieldModel {

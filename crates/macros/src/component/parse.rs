@@ -7,7 +7,7 @@
 //! fields here.
 
 use darling::ast::NestedMeta;
-use darling::util::{Flag, SpannedValue};
+use darling::util::{Flag, Override, SpannedValue};
 use darling::{FromField, FromMeta};
 use proc_macro2::{Span, TokenStream};
 use syn::spanned::Spanned;
@@ -78,14 +78,25 @@ pub struct Options {
     pub common: CommonOptions,
 }
 
-/// A field's pjx attributes: `#[pjx(ephemeral)]`, `#[pjx(locked)]`, and `#[pjx_key]`
-/// (forwarded, since it is a word attribute of its own).
+/// A field's pjx attributes: `#[pjx(ephemeral)]`, `#[pjx(locked)]`, `#[pjx(slot)]` /
+/// `#[pjx(slot(default = "…"))]`, and `#[pjx_key]` (forwarded, since it is a word attribute
+/// of its own).
 #[derive(FromField)]
 #[darling(attributes(pjx), forward_attrs(pjx_key))]
 pub struct FieldOptions {
     pub attrs: Vec<Attribute>,
     pub ephemeral: Flag,
     pub locked: Flag,
+    #[darling(default)]
+    pub slot: Option<SpannedValue<Override<SlotOptions>>>,
+}
+
+/// `#[pjx(slot(default = "…"))]`: an optional slot's default content (trusted HTML, as a
+/// template is).
+#[derive(FromMeta, Default, Clone)]
+pub struct SlotOptions {
+    #[darling(default)]
+    pub default: Option<LitStr>,
 }
 
 /// Whether `meta` is one of `kind`'s options (so a darling error about it is about its value).

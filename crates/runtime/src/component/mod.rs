@@ -174,8 +174,19 @@ pub fn registered_assets() -> impl Iterator<Item = &'static Asset> {
         .flat_map(|set| (set.assets)().iter())
 }
 
+thread_local! {
+    /// Set while an `extends` component renders its base's template: the base's own assets
+    /// are not noted (the extending component's resolved assets were), so an asset it
+    /// replaced is not shipped anyway. Consumed by the base's own render, so components
+    /// nested in the base's template (slots) still note theirs.
+    static SKIP_NEXT_NOTE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// Tells the current request scope which assets a rendered component needs.
 fn note_assets(assets: &[Asset]) {
+    if SKIP_NEXT_NOTE.with(|skip| skip.replace(false)) {
+        return;
+    }
     if !assets.is_empty()
         && let Some(scope) = crate::Scope::current()
     {
@@ -336,4 +347,16 @@ pub fn write_nested<T: Component + ?Sized>(
         .render_into(&mut buf)
         .map_err(askama::Error::custom)?;
     dest.write_str(&buf).map_err(|_| askama::Error::Fmt)
+}
+
+/// Renders the template of `base` (the base of an `extends` component) without noting the
+/// base's own assets: the extending component noted its resolved assets already.
+pub fn render_base_template<B: Component + ?Sized>(
+    base: &B,
+    out: &mut String,
+) -> Result<(), RenderError> {
+    SKIP_NEXT_NOTE.with(|skip| skip.set(true));
+    let result = base.render_template(out);
+    SKIP_NEXT_NOTE.with(|skip| skip.set(false));
+    result
 }
