@@ -4,9 +4,14 @@
 use std::{env, fs, path::PathBuf};
 
 fn main() {
-    let source = "assets/pjx.js";
+    strip("pjx");
+    strip("pjx-morph");
+}
+
+fn strip(name: &str) {
+    let source = format!("assets/{name}.js");
     println!("cargo::rerun-if-changed={source}");
-    let text = fs::read_to_string(source).expect("assets/pjx.js is readable");
+    let text = fs::read_to_string(&source).expect("the assets are readable");
     // Whole-line `//` comments and blank lines only: nothing inside a line is touched, so
     // strings, regexes and the inline stylesheet come through unchanged (less their indent).
     let mut out = String::with_capacity(text.len());
@@ -18,7 +23,7 @@ fn main() {
         out.push_str(line);
         out.push('\n');
     }
-    let dest =
-        PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("pjx.min.js");
+    let dest = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"))
+        .join(format!("{name}.min.js"));
     fs::write(dest, out).expect("OUT_DIR is writable");
 }

@@ -108,7 +108,7 @@ fn ci() -> Result<(), String> {
     for (package, tests) in [
         ("todo", &["browser", "large_pages_browser"][..]),
         ("cart", &["browser"][..]),
-        ("pjx-tests", &["hostile_ids"][..]),
+        ("pjx-tests", &["hostile_ids", "morph"][..]),
     ] {
         let mut browser = cargo();
         browser.args(["test", "-p", package]);
