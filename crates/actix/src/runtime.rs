@@ -20,12 +20,13 @@ pub const HTMX_VERSION: &str = "2.0.11";
 /// The vendored htmx 4 version.
 pub const HTMX4_VERSION: &str = "4.0.1";
 
-/// The client runtime, as served: `assets/pjx.js` without its comments and indentation.
-pub const PJX_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/pjx.min.js"));
+/// The client runtime, as served: `assets/pjx.min.js`, what terser makes of `assets/pjx.js`
+/// (`cargo xtask minify`; `cargo xtask ci` checks it is current).
+pub const PJX_JS: &str = include_str!("../assets/pjx.min.js");
 
-/// The morph glue, as served (without comments and indentation): region updates morph
+/// The morph glue, as served (`assets/pjx-morph.min.js`, minified like pjx.js): region updates morph
 /// (idiomorph on htmx 2, htmx 4's `outerMorph`) instead of replacing the region.
-pub const PJX_MORPH_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/pjx-morph.min.js"));
+pub const PJX_MORPH_JS: &str = include_str!("../assets/pjx-morph.min.js");
 
 /// The vendored idiomorph version (htmx 2's morph, with its htmx extension `morph`).
 pub const IDIOMORPH_VERSION: &str = "0.8.0";
