@@ -1,7 +1,7 @@
 //! Region ids from user data that htmx's selector code treats specially — commas (htmx splits
 //! every swap selector on them), `body`, `closest …`, `find …`, quotes, backslashes, `<…/>`,
-//! unicode — in Chromium with the vendored htmx: each region updates and deletes exactly itself,
-//! and the page around them is untouched.
+//! unicode — in Chromium with the vendored htmx: each region updates (morphs: the very element,
+//! its content fresh) and deletes exactly itself, and the page around them is untouched.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -177,12 +177,12 @@ async fn hostile_ids_update_and_delete_exactly_themselves() {
     let client = browser::open(&url).await;
     let mut sorted: Vec<&str> = IDS.to_vec();
     sorted.sort();
-    let expect = |version: u32, fresh: bool, without: &[&str]| -> Value {
+    let expect = |version: u32, same: bool, without: &[&str]| -> Value {
         Value::Array(
             sorted
                 .iter()
                 .filter(|id| !without.contains(id))
-                .map(|id| json!([id, format!("{id} v{version}"), fresh]))
+                .map(|id| json!([id, format!("{id} v{version}"), same]))
                 .collect(),
         )
     };
@@ -193,7 +193,7 @@ async fn hostile_ids_update_and_delete_exactly_themselves() {
     );
     js(&client, WATCH).await;
 
-    // Every tag changes: fifteen out-of-band swaps, each replacing its own region.
+    // Every tag changes: seventeen out-of-band swaps, each morphing its own region.
     js(
         &client,
         "document.querySelector('#bump').click(); return true",
@@ -209,15 +209,13 @@ async fn hostile_ids_update_and_delete_exactly_themselves() {
     settle(&client).await;
     assert_eq!(js(&client, "return errors").await, json!([]));
     assert_eq!(js(&client, INTACT).await, IDS.len());
-    // Each is a new node (swapped), none is lost, and each carries its own id.
+    // Each is the very node it was (morphed, not replaced) with its fresh content, none is
+    // lost, each carries its own id, and the morph's temporary ids are gone.
+    assert_eq!(js(&client, TAGS).await, expect(2, true, &[]));
     assert_eq!(
-        js(&client, TAGS).await,
-        Value::Array(
-            sorted
-                .iter()
-                .map(|id| json!([id, format!("{id} v2"), false]))
-                .collect()
-        )
+        js(&client, "return document.querySelectorAll('li[id]').length").await,
+        json!(0),
+        "no temporary id left"
     );
 
     // Deleting two tags removes those two regions and nothing else.
@@ -262,7 +260,7 @@ async fn hostile_ids_update_and_delete_exactly_themselves() {
     )
     .await;
     settle(&client).await;
-    expected = expect(3, false, &["a, body, b", "x'] , body [y='"]);
+    expected = expect(3, true, &["a, body, b", "x'] , body [y='"]);
     assert_eq!(js(&client, TAGS).await, expected);
     assert_eq!(js(&client, "return errors").await, json!([]));
     client.close().await.unwrap();

@@ -215,7 +215,7 @@ pub async fn open(url: &str) -> Client {
     client.goto(url).await.expect("the page loads");
     wait_for(
         &client,
-        "return !!(window.htmx && window.pjx)",
+        "return !!(window.htmx && window.pjx && window.pjx.morph)",
         Duration::from_secs(10),
         "the runtime",
     )

@@ -6,11 +6,14 @@
 //!   warnings denied.
 //! - `bless`: re-writes the trybuild UI snapshots (`tests/ui/*.stderr`) and shows what
 //!   changed, for review.
+//! - `minify [--check]`: minifies pjx's client files with a pinned terser (see `minify.rs`);
+//!   `--check` is part of `ci`.
 //! - `getting-started`: follows `docs/getting-started.md` literally (part of `ci`).
 //! - `bench [filter]`: the benchmarks in `bench/`, built with optimizations; every figure is
 //!   printed beside a baseline measured in the same run.
 
 mod getting_started;
+mod minify;
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -23,6 +26,7 @@ tasks:
   ci      fmt check, clippy -D warnings, all tests (incl. UI tests), docs -D warnings
   bless   re-bless the trybuild UI snapshots in tests/ui and show the diff
   bench   run the benchmarks (optionally only those whose name contains a filter)
+  minify  minify pjx.js and pjx-morph.js with a pinned terser (--check: are they current?)
   getting-started
           follow docs/getting-started.md literally: a new crate, its test, its first page";
 
@@ -33,6 +37,7 @@ fn main() -> ExitCode {
         Some("bless") => bless(),
         Some("bench") => bench(env::args().nth(2)),
         Some("getting-started") => getting_started::run(),
+        Some("minify") => minify::run(env::args().nth(2).as_deref() == Some("--check")),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
@@ -87,6 +92,14 @@ fn ci() -> Result<(), String> {
     fmt.args(["fmt", "--all", "--", "--check"]);
     step("cargo fmt --check", fmt)?;
 
+    let minify_start = Instant::now();
+    println!("\n==> minified client files are current");
+    minify::run(true)?;
+    println!(
+        "==> minified client files are current: ok ({:.1}s)",
+        minify_start.elapsed().as_secs_f32()
+    );
+
     let mut clippy = cargo();
     clippy.args([
         "clippy",
@@ -108,7 +121,7 @@ fn ci() -> Result<(), String> {
     for (package, tests) in [
         ("todo", &["browser", "large_pages_browser"][..]),
         ("cart", &["browser"][..]),
-        ("pjx-tests", &["hostile_ids"][..]),
+        ("pjx-tests", &["hostile_ids", "morph"][..]),
     ] {
         let mut browser = cargo();
         browser.args(["test", "-p", package]);

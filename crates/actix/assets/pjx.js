@@ -1,5 +1,6 @@
 // pjx client runtime: tells the server what the page shows, lights loading indicators,
-// applies optimistic patches, and moves component assets into <head>. Served by pjx-actix; no build step.
+// applies optimistic patches, and moves component assets into <head>. Served by pjx-actix as
+// pjx.min.js, what terser makes of this file (`cargo xtask minify`).
 (() => {
   if (window.pjx) return; // never initialise twice
   const D = document;

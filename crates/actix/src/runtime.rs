@@ -20,8 +20,19 @@ pub const HTMX_VERSION: &str = "2.0.11";
 /// The vendored htmx 4 version.
 pub const HTMX4_VERSION: &str = "4.0.1";
 
-/// The client runtime, as served: `assets/pjx.js` without its comments and indentation.
-pub const PJX_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/pjx.min.js"));
+/// The client runtime, as served: `assets/pjx.min.js`, what terser makes of `assets/pjx.js`
+/// (`cargo xtask minify`; `cargo xtask ci` checks it is current).
+pub const PJX_JS: &str = include_str!("../assets/pjx.min.js");
+
+/// The morph glue, as served (`assets/pjx-morph.min.js`, minified like pjx.js): region updates morph
+/// (idiomorph on htmx 2, htmx 4's `outerMorph`) instead of replacing the region.
+pub const PJX_MORPH_JS: &str = include_str!("../assets/pjx-morph.min.js");
+
+/// The vendored idiomorph version (htmx 2's morph, with its htmx extension `morph`).
+pub const IDIOMORPH_VERSION: &str = "0.8.0";
+
+/// idiomorph and its htmx 2 extension, vendored unmodified (`dist/idiomorph-ext.min.js`).
+pub const IDIOMORPH_JS: &str = include_str!("../assets/idiomorph-ext-0.8.0.min.js");
 
 /// htmx 2, vendored unmodified.
 pub const HTMX_JS: &str = include_str!("../assets/htmx-2.0.11.min.js");
@@ -71,7 +82,8 @@ impl HtmxLine {
         &RUNTIME.lines[self.index()].htmx_url
     }
 
-    /// The `<script>` tags loading this line's htmx and pjx.js.
+    /// The `<script>` tags loading this line's htmx, pjx.js and the morph glue (after idiomorph,
+    /// on htmx 2).
     pub fn client_script(self) -> &'static str {
         &RUNTIME.lines[self.index()].script
     }
@@ -105,6 +117,8 @@ struct Line {
 
 struct Runtime {
     pjx_url: String,
+    morph_url: String,
+    idiomorph_url: String,
     lines: [Line; 2],
 }
 
@@ -114,31 +128,42 @@ fn short_hash(content: &str) -> String {
 
 static RUNTIME: LazyLock<Runtime> = LazyLock::new(|| {
     let pjx_url = format!("{PREFIX}pjx.{}.js", short_hash(PJX_JS));
+    let morph_url = format!("{PREFIX}pjx-morph.{}.js", short_hash(PJX_MORPH_JS));
+    let idiomorph_url = format!(
+        "{PREFIX}idiomorph-{IDIOMORPH_VERSION}.{}.js",
+        short_hash(IDIOMORPH_JS)
+    );
     let line = |line: HtmxLine| {
         let htmx_url = format!(
             "{PREFIX}htmx-{}.{}.js",
             line.version(),
             short_hash(line.js())
         );
-        let script = format!(
-            r#"<script src="{htmx_url}" defer data-pjx-runtime></script><script src="{pjx_url}" defer data-pjx-runtime></script>"#
-        );
+        let tag = |url: &str| format!(r#"<script src="{url}" defer data-pjx-runtime></script>"#);
+        let mut script = tag(&htmx_url);
+        if line == HtmxLine::V2 {
+            script.push_str(&tag(&idiomorph_url));
+        }
+        script.push_str(&tag(&pjx_url));
+        script.push_str(&tag(&morph_url));
         Line { htmx_url, script }
     };
     Runtime {
         lines: [line(HtmxLine::V2), line(HtmxLine::V4)],
         pjx_url,
+        morph_url,
+        idiomorph_url,
     }
 });
 
-/// The `<script>` tags loading htmx 2 (the default line) and the pjx client runtime, for
+/// The `<script>` tags loading htmx 2 (the default line), idiomorph and the pjx client runtime, for
 /// layouts written by hand (the middleware injects them into full pages that lack them).
 /// An app on htmx 4 uses [`HtmxLine::client_script`].
 ///
 /// ```
 /// let tags = pjx_actix::client_script();
 /// assert!(tags.contains("/_pjx/htmx-2.0.11.") && tags.contains("/_pjx/pjx."));
-/// assert_eq!(tags.matches("<script").count(), 2);
+/// assert_eq!(tags.matches("<script").count(), 4);
 /// ```
 pub fn client_script() -> &'static str {
     HtmxLine::V2.client_script()
@@ -147,6 +172,16 @@ pub fn client_script() -> &'static str {
 /// The URL pjx.js is served at.
 pub fn pjx_js_url() -> &'static str {
     &RUNTIME.pjx_url
+}
+
+/// The URL the morph glue is served at.
+pub fn pjx_morph_url() -> &'static str {
+    &RUNTIME.morph_url
+}
+
+/// The URL idiomorph (htmx 2's morph) is served at.
+pub fn idiomorph_url() -> &'static str {
+    &RUNTIME.idiomorph_url
 }
 
 /// The URL htmx 2 (the default line) is served at.
@@ -176,6 +211,10 @@ pub(crate) fn serve(method: &Method, path: &str) -> Option<HttpResponse> {
     }
     let (content_type, body): (&str, &'static str) = if path == RUNTIME.pjx_url {
         ("text/javascript; charset=utf-8", PJX_JS)
+    } else if path == RUNTIME.morph_url {
+        ("text/javascript; charset=utf-8", PJX_MORPH_JS)
+    } else if path == RUNTIME.idiomorph_url {
+        ("text/javascript; charset=utf-8", IDIOMORPH_JS)
     } else if let Some(line) = [HtmxLine::V2, HtmxLine::V4]
         .into_iter()
         .find(|line| path == line.htmx_url())

@@ -194,14 +194,15 @@ fn other_responses_are_left_alone() {
 fn full_pages_get_the_runtime_exactly_once() {
     let addr = server();
     let res = request(addr, "GET", "/page", false);
-    assert_eq!(res.body.matches("data-pjx-runtime").count(), 2);
+    // htmx, idiomorph, pjx.js and the morph glue.
+    assert_eq!(res.body.matches("data-pjx-runtime").count(), 4);
     assert!(
         res.body
             .contains(&format!("{}</head>", pjx_actix::client_script()))
     );
     // A layout that already has it is left alone.
     let res = request(addr, "GET", "/own-layout", false);
-    assert_eq!(res.body.matches("data-pjx-runtime").count(), 2);
+    assert_eq!(res.body.matches("data-pjx-runtime").count(), 4);
     // A fragment has no head to put it in.
     let res = request(addr, "GET", "/no-head", false);
     assert_eq!(res.body, "<p>just a fragment</p>");

@@ -110,11 +110,18 @@ async fn toggling_a_row_updates_the_row_counter_and_clear_button_only() {
     let _one = browser::ONE_AT_A_TIME.lock().await;
     let app = TestApp::start();
     let client = open(&app).await;
-    // Mark DOM nodes: a swapped node is a new node without the mark.
+    // Mark DOM nodes: a swapped node is a new node without the mark; a morphed one keeps it.
+    // And record which regions see any change at all.
     js(
         &client,
         "for (const id of ['total', 'counter', 'clear', 'row-1', 'row-2']) \
-           document.querySelector(`[data-pjx-id='${id}']`).pjxMark = id; return true",
+           document.querySelector(`[data-pjx-id='${id}']`).pjxMark = id; \
+         window.touched = new Set(); \
+         new MutationObserver((ms) => { for (const m of ms) { \
+           const n = m.target.nodeType === 1 ? m.target : m.target.parentElement; \
+           const r = n && n.closest('[data-pjx-id]'); if (r) touched.add(r.dataset.pjxId); } }) \
+           .observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true }); \
+         return true",
     )
     .await;
     click(&client, "#row-2 .todo__check").await;
@@ -138,8 +145,17 @@ async fn toggling_a_row_updates_the_row_counter_and_clear_button_only() {
            document.querySelector(`[data-pjx-id='${id}']`).pjxMark === id)",
     )
     .await;
-    // total and row 1 did not change: their nodes are the same; the others were replaced.
-    assert_eq!(marks, serde_json::json!([true, false, false, true, false]));
+    // Row 2 was the toggle's own outerHTML swap: a new node. The counter and the clear button
+    // were morphed (the same nodes, their text fresh, as checked above); total and row 1 did
+    // not change and were not touched at all.
+    assert_eq!(marks, serde_json::json!([true, true, true, true, false]));
+    let touched = js(&client, "return [...touched].sort()").await;
+    for untouched in ["total", "row-1"] {
+        assert!(
+            !touched.as_array().unwrap().contains(&untouched.into()),
+            "{untouched} was not touched: {touched}"
+        );
+    }
     client.close().await.unwrap();
 }
 

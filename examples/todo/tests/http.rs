@@ -114,6 +114,8 @@ fn runtime_files_are_served_from_the_binary_with_long_cache_lifetimes() {
     for (url, content) in [
         (pjx_actix::pjx_js_url(), pjx_actix::PJX_JS),
         (pjx_actix::htmx_url(), pjx_actix::HTMX_JS),
+        (pjx_actix::pjx_morph_url(), pjx_actix::PJX_MORPH_JS),
+        (pjx_actix::idiomorph_url(), pjx_actix::IDIOMORPH_JS),
     ] {
         let res = app.request("GET", url, &[], "");
         assert_eq!(res.status, 200);
