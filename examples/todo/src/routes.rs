@@ -1,6 +1,8 @@
 //! The HTTP interface.
 //!
 //! - `GET /`: the page.
+//! - `GET /overview`: the same todos in a card built from slots, composites and builtins (a
+//!   live badge and progress bar, which follow a toggle out of band).
 //! - `POST /todos` (form field `text`): the new row, appended to the list; 422 when `text` is
 //!   missing, blank, too long or sent twice; 413 for a form over 16 KB; 415 for a body that
 //!   is not a form.
@@ -22,7 +24,7 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use pjx_actix::prelude::*;
 use serde::Deserialize;
 
-use crate::components::{ItemRow, Page};
+use crate::components::{ItemRow, Overview, Page};
 use crate::store::{Store, StoreError};
 
 /// The largest form a route takes (actix's default, named so the 413 can say it).
@@ -36,6 +38,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .error_handler(form_error),
     )
     .route("/", web::get().to(index))
+    .route("/overview", web::get().to(overview))
     .route("/todos", web::post().to(add))
     .route("/rows/{id}", web::get().to(row))
     .route("/rows/{id}/toggle", web::post().to(toggle))
@@ -69,6 +72,10 @@ impl ResponseError for StoreError {
 }
 
 async fn index(page: Loaded<Page>) -> Html<Page> {
+    page.into_html()
+}
+
+async fn overview(page: Loaded<Overview>) -> Html<Overview> {
     page.into_html()
 }
 

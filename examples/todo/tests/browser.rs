@@ -499,3 +499,103 @@ async fn component_assets_arrive_once() {
     );
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn toggling_a_row_on_the_overview_updates_the_badge_out_of_band() {
+    if skipped() {
+        return;
+    }
+    let _one = browser::ONE_AT_A_TIME.lock().await;
+    let app = TestApp::start();
+    let client = browser::open(&app.url("/overview")).await;
+    assert_eq!(text(&client, "[data-pjx-id='open-badge']").await, "3 open");
+    // The builtins' look reached the page: the badge's stylesheet, and the live progress
+    // bar's own one (which replaced the builtin's).
+    assert_eq!(
+        js(
+            &client,
+            "return getComputedStyle(document.querySelector('.pjx-badge')).borderRadius"
+        )
+        .await,
+        "999px"
+    );
+    assert_eq!(
+        js(
+            &client,
+            "return getComputedStyle(document.querySelector('.pjx-progress__bar')).backgroundColor"
+        )
+        .await,
+        "rgb(47, 107, 79)" // the app's accent, not the builtin's blue
+    );
+    // Mark DOM nodes: a swapped node is a new node without the mark.
+    js(
+        &client,
+        "for (const id of ['open-badge', 'done-progress', 'total', 'row-1', 'row-2']) \
+           document.querySelector(`[data-pjx-id='${id}']`).pjxMark = id; return true",
+    )
+    .await;
+    click(&client, "#row-2 .todo__check").await;
+    wait_for(
+        &client,
+        "return document.querySelector(\"[data-pjx-id='open-badge']\").textContent === '2 open'",
+        10 * SECOND,
+        "the badge to say 2 open",
+    )
+    .await;
+    settle(&client).await;
+    assert_eq!(
+        js(
+            &client,
+            "return document.querySelector('#row-2').classList.contains('todo--done')"
+        )
+        .await,
+        true
+    );
+    assert_eq!(
+        js(
+            &client,
+            "return document.querySelector(\"[data-pjx-id='done-progress']\").getAttribute('aria-valuenow')"
+        )
+        .await,
+        "1"
+    );
+    assert_eq!(text(&client, "[data-pjx-id='total']").await, "3 total");
+    let marks = js(
+        &client,
+        "return ['open-badge', 'done-progress', 'total', 'row-1', 'row-2'].map(id => \
+           document.querySelector(`[data-pjx-id='${id}']`).pjxMark === id)",
+    )
+    .await;
+    // The total and row 1 did not change: same nodes; the badge, bar and row 2 were swapped.
+    assert_eq!(marks, serde_json::json!([false, false, true, true, false]));
+    // Still in the card's header, and still the builtin's markup.
+    assert_eq!(
+        js(
+            &client,
+            "return document.querySelector(\".pjx-card__header [data-pjx-id='open-badge']\").className"
+        )
+        .await,
+        "pjx-badge"
+    );
+    // Everything done: the badge turns green.
+    for row in ["#row-1", "#row-3"] {
+        click(&client, &format!("{row} .todo__check")).await;
+        settle(&client).await;
+    }
+    wait_for(
+        &client,
+        "return document.querySelector(\"[data-pjx-id='open-badge']\").textContent === 'all done'",
+        10 * SECOND,
+        "the badge to say all done",
+    )
+    .await;
+    assert_eq!(
+        js(
+            &client,
+            "return document.querySelector(\"[data-pjx-id='open-badge']\").dataset.tone"
+        )
+        .await,
+        "success"
+    );
+    client.close().await.unwrap();
+}

@@ -8,7 +8,7 @@ use pjx::LoadCx;
 use pjx::testing::{PageTest, PrimarySwap};
 use pjx_actix::Render;
 use todo::Store;
-use todo::components::{ItemRow, Page};
+use todo::components::{ItemRow, Overview, Page};
 
 /// The page as the app serves it, on a fresh store (seeded with three open todos, ids 1–3).
 async fn page() -> (PageTest, Arc<Store>) {
@@ -76,4 +76,36 @@ async fn clearing_completed_deletes_their_rows_out_of_band() {
     assert!(run.swapped().contains(&"list"), "{:?}", run.walk);
     assert!(page.region("row-1").is_none());
     assert!(page.region("row-2").is_some());
+}
+
+#[tokio::test]
+async fn toggling_on_the_overview_updates_the_badge_and_progress_bar_out_of_band() {
+    let store = Arc::new(Store::open(None).unwrap());
+    let mut page = PageTest::default().context(LoadCx::new().with(Arc::clone(&store)));
+    // The overview's `LoadPage` is written by hand (a card of composites, not regions alone).
+    page.load::<Overview>().await;
+    assert!(page.region("open-badge").unwrap().contains(">3 open<"));
+    // `POST /rows/2/toggle` from the overview: the same row and route as on the main page.
+    let run = page
+        .request(PrimarySwap::outer_html("row-2"), async {
+            let todo = store.toggle(2).unwrap();
+            ItemRow::render(todo.id).await.unwrap().0
+        })
+        .await;
+    assert_eq!(run.dirtied, ["todos:2"]);
+    assert_eq!(run.swapped(), ["open-badge", "done-progress"]);
+    assert_eq!(run.unchanged(), ["total"]);
+    assert!(page.region("row-2").unwrap().contains("todo--done"));
+    let badge = page.region("open-badge").unwrap();
+    assert!(
+        badge.contains(">2 open<") && badge.contains(r#"data-tone="info""#),
+        "{badge}"
+    );
+    let progress = page.region("done-progress").unwrap();
+    assert!(progress.contains(r#"aria-valuenow="1""#) && progress.contains("width: 33%"));
+    // The badge and bar sit where the card's slots put them.
+    let html = page.html();
+    let header =
+        &html[html.find("pjx-card__header").unwrap()..html.find("pjx-card__body").unwrap()];
+    assert!(header.contains(">2 open<"));
 }

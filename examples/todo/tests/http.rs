@@ -404,3 +404,135 @@ fn a_page_with_2000_regions_reports_what_a_toggle_concerns() {
     assert_eq!(res.header("x-pjx-dirtied"), Some(r#"["todos:1500"]"#));
     assert!(sent.sync(&page, res.header("x-pjx-dirtied")).is_none());
 }
+
+// The overview page (`GET /overview`): a builtin `Card` whose slots hold composites, with a
+// live `Badge` and `ProgressBar` (`extends`), the list region, and the total.
+
+/// The page at `path`, and the compact manifest header the client runtime would send for it.
+fn page_at(app: &TestApp, path: &str) -> (String, String) {
+    let page = app.request("GET", path, &[], "");
+    assert_eq!(page.status, 200, "{}", page.body);
+    let manifest = manifest_from_html(&page.body);
+    (page.body, compact_mounted_header(&manifest))
+}
+
+/// The stylesheet tags in `<head>` whose URL ends with `/{path}`.
+fn stylesheets(body: &str, path: &str) -> usize {
+    let head = &body[..body.find("</head>").unwrap()];
+    head.matches(&format!("/{path}\"")).count()
+}
+
+#[test]
+fn the_overview_is_a_card_of_regions_with_each_builtins_stylesheet_once() {
+    let app = TestApp::start();
+    let (body, _) = page_at(&app, "/overview");
+    let manifest = manifest_from_html(&body);
+    let regions: Vec<(&str, Option<&str>)> =
+        manifest.entries().map(|e| (e.id, e.type_name)).collect();
+    assert_eq!(
+        regions,
+        [
+            ("open-badge", Some("open_badge")),
+            ("done-progress", Some("done_progress")),
+            ("list", Some("list")),
+            ("row-1", Some("item_row")),
+            ("row-2", Some("item_row")),
+            ("row-3", Some("item_row")),
+            ("total", Some("total")),
+        ]
+    );
+    let dom = Dom::new(body.clone());
+    // The live badge is the builtin's markup, stamped as a region, in the card's header.
+    let badge = dom.region("open-badge").unwrap();
+    assert!(
+        badge.starts_with(r#"<span class="pjx-badge" data-tone="info""#),
+        "{badge}"
+    );
+    assert!(
+        badge.contains(">3 open</span>") && badge.contains(r#"aria-label="3 of 3 todos open""#)
+    );
+    let progress = dom.region("done-progress").unwrap();
+    assert!(
+        progress.contains(r#"role="progressbar""#) && progress.contains(r#"aria-valuenow="0""#)
+    );
+    let header =
+        &body[body.find("pjx-card__header").unwrap()..body.find("pjx-card__body").unwrap()];
+    assert!(header.contains("data-pjx-id=\"open-badge\""), "{header}");
+    let footer = &body[body.find("pjx-card__footer").unwrap()..];
+    assert!(footer.contains("data-pjx-id=\"total\"") && footer.contains(r#"href="/""#));
+    // Each component's stylesheet once, in <head>: the builtins' (card, badge), the app's,
+    // the rows'. The live progress bar ships its own stylesheet, which replaces the
+    // builtin's: `pjx/progress.css` is left out.
+    for css in [
+        "pjx/card.css",
+        "pjx/badge.css",
+        "done_progress.css",
+        "app.css",
+        "item_row.css",
+    ] {
+        assert_eq!(stylesheets(&body, css), 1, "{css}");
+        assert_eq!(body.matches(&format!("/{css}\"")).count(), 1, "{css}");
+    }
+    assert_eq!(body.matches("/pjx/progress.css\"").count(), 0);
+    // No empty state while there are todos.
+    assert!(!body.contains("pjx-empty"));
+    assert_eq!(body.matches("/pjx/empty.css\"").count(), 0);
+    // The main page links here.
+    let (main, _) = app.page();
+    assert!(main.contains(r#"href="/overview""#));
+}
+
+#[test]
+fn the_overview_without_todos_shows_the_empty_state_and_its_stylesheet() {
+    let app = TestApp::start();
+    app.store.complete_all().unwrap();
+    app.store.clear_completed().unwrap();
+    let (body, _) = page_at(&app, "/overview");
+    assert!(body.contains(
+        r#"<div class="pjx-empty" role="status"><p class="pjx-empty__title">Nothing to do</p>"#
+    ));
+    assert!(!body.contains("data-pjx-id=\"list\""));
+    for css in [
+        "pjx/card.css",
+        "pjx/badge.css",
+        "pjx/empty.css",
+        "done_progress.css",
+    ] {
+        assert_eq!(stylesheets(&body, css), 1, "{css}");
+    }
+    let dom = Dom::new(body);
+    assert!(dom.region("open-badge").unwrap().contains(">all done<"));
+    assert!(
+        dom.region("done-progress")
+            .unwrap()
+            .contains(r#"aria-valuemax="0""#)
+    );
+}
+
+#[test]
+fn a_toggle_on_the_overview_sends_the_badge_and_progress_bar_out_of_band() {
+    let app = TestApp::start();
+    let (_, mounted) = page_at(&app, "/overview");
+    let res = post(&app, "/rows/2/toggle", &mounted, "");
+    assert_eq!(res.status, 200);
+    let row = primary(&res.body);
+    assert!(
+        row.starts_with("<li id=\"row-2\" class=\"todo todo--done\""),
+        "{row}"
+    );
+    // The badge and the progress bar changed; the total and the other rows did not. (The
+    // main page's counter and clear button are not on this page: not sent.)
+    assert_eq!(oob_ids(&res.body), ["open-badge", "done-progress"]);
+    assert_eq!(
+        oob_style(&res.body, "open-badge").as_deref(),
+        Some("outerHTML")
+    );
+    assert!(res.body.contains(">2 open</span>"), "{}", res.body);
+    assert!(res.body.contains(r#"aria-valuenow="1""#) && res.body.contains("width: 33%"));
+    // Done with everything: the badge says so.
+    post(&app, "/rows/1/toggle", &mounted, "");
+    let res = post(&app, "/rows/3/toggle", &mounted, "");
+    assert_eq!(oob_ids(&res.body), ["open-badge", "done-progress"]);
+    assert!(res.body.contains(r#"data-tone="success""#) && res.body.contains(">all done</span>"));
+    assert!(res.body.contains("width: 100%"));
+}
