@@ -527,7 +527,7 @@ async fn toggling_a_row_on_the_overview_updates_the_badge_out_of_band() {
         .await,
         "rgb(47, 107, 79)" // the app's accent, not the builtin's blue
     );
-    // Mark DOM nodes: a swapped node is a new node without the mark.
+    // Mark DOM nodes: a replaced node is a new node without the mark; a morphed one keeps it.
     js(
         &client,
         "for (const id of ['open-badge', 'done-progress', 'total', 'row-1', 'row-2']) \
@@ -566,8 +566,9 @@ async fn toggling_a_row_on_the_overview_updates_the_badge_out_of_band() {
            document.querySelector(`[data-pjx-id='${id}']`).pjxMark === id)",
     )
     .await;
-    // The total and row 1 did not change: same nodes; the badge, bar and row 2 were swapped.
-    assert_eq!(marks, serde_json::json!([false, false, true, true, false]));
+    // The badge and bar were morphed in place (their new text and value are checked above),
+    // the total and row 1 untouched; row 2, the route's own answer, was replaced.
+    assert_eq!(marks, serde_json::json!([true, true, true, true, false]));
     // Still in the card's header, and still the builtin's markup.
     assert_eq!(
         js(
