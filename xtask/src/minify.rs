@@ -11,7 +11,13 @@ use std::process::Command;
 pub const TERSER: &str = "terser@5.46.0";
 
 /// The client files pjx minifies (its own; htmx and idiomorph are vendored minified).
-pub const FILES: [&str; 2] = ["pjx", "pjx-morph"];
+pub const FILES: [&str; 5] = [
+    "pjx",
+    "pjx-loading",
+    "pjx-optimistic",
+    "pjx-events",
+    "pjx-morph",
+];
 
 pub fn run(check: bool) -> Result<(), String> {
     let assets = super::workspace_root().join("crates/actix/assets");

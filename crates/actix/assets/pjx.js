@@ -1,5 +1,6 @@
-// pjx client runtime: tells the server what the page shows, lights loading indicators,
-// applies optimistic patches, and moves component assets into <head>. Served by pjx-actix as
+// pjx client runtime, core: tells the server what the page shows, moves component assets into
+// <head>, reports errors, and loads the optional parts a page needs (loading indicators,
+// optimistic patches, the re-mount of stale components). Served by pjx-actix as
 // pjx.min.js, what terser makes of this file (`cargo xtask minify`).
 (() => {
   if (window.pjx) return; // never initialise twice
@@ -140,72 +141,6 @@
     }, 0);
   });
 
-  // Loading indicators. A request lights the regions it will probably update: those
-  // sharing a key with the region that triggered it (for keyed regions, only the trigger's
-  // own instance), plus whatever its data-pjx-loading-extra selector names. Counts are per
-  // region id, so overlapping requests keep a shared region lit until the last one ends,
-  // and classes are re-applied to fresh elements after every swap.
-  const lit = new Map(), inFlight = new WeakMap();
-  const predict = (elt) => {
-    const ids = new Set(), root = elt.closest("[data-pjx-id]");
-    if (root) {
-      const want = keys(root), load = root.dataset.pjxLoad;
-      for (const r of regions()) {
-        const d = r.dataset;
-        if (keys(r).some((k) => want.includes(k)) && (d.pjxLoad == null || d.pjxLoad === load)) ids.add(d.pjxId);
-      }
-    }
-    const extra = elt.closest("[data-pjx-loading-extra]");
-    if (extra) {
-      try {
-        for (const el of D.querySelectorAll(extra.dataset.pjxLoadingExtra)) {
-          const r = el.closest("[data-pjx-id]");
-          if (r) ids.add(r.dataset.pjxId);
-        }
-      } catch { /* an invalid selector lights nothing */ }
-    }
-    return ids;
-  };
-  const CLASS = /^pjx-loading(--.+)?$/;
-  const paint = () => {
-    for (const el of D.querySelectorAll(".pjx-loading")) {
-      const r = el.closest("[data-pjx-id]");
-      if (!r || !lit.has(r.dataset.pjxId)) el.classList.remove(...[...el.classList].filter((c) => CLASS.test(c)));
-    }
-    for (const r of regions()) {
-      if (!lit.has(r.dataset.pjxId)) continue;
-      for (const el of [r, ...r.querySelectorAll("[data-pjx-loading]")]) {
-        if (el.dataset.pjxLoading && el.closest("[data-pjx-id]") === r)
-          el.classList.add("pjx-loading", "pjx-loading--" + el.dataset.pjxLoading);
-      }
-    }
-  };
-  on("beforeSend", "before:request", (e) => {
-    const ids = predict(source(e));
-    if (!ids.size) return;
-    inFlight.set(req(e), ids);
-    for (const id of ids) lit.set(id, (lit.get(id) || 0) + 1);
-    paint();
-  });
-  // afterRequest fires on success, error, abort and timeout alike (maybe twice when the
-  // trigger left the page): release each request once.
-  done((e) => {
-    const ids = inFlight.get(req(e));
-    if (!ids) return;
-    inFlight.delete(req(e));
-    for (const id of ids) {
-      const n = lit.get(id) - 1;
-      n > 0 ? lit.set(id, n) : lit.delete(id);
-    }
-    paint();
-  });
-  // One repaint after a response's swaps, not one per swap: a response can swap thousands.
-  let repaint = false;
-  const later = () => repaint || (repaint = true, queueMicrotask(() => { repaint = false; paint(); }));
-  on("afterSwap", "after:swap", later);
-  on("oobAfterSwap", "after:settle", later);
-  on("afterSettle", "", later);
-
   // Component assets arrive as tags marked data-pjx-asset; they belong in <head>, once.
   const moveAssets = (root) => {
     const have = new Set(loadedAssets());
@@ -231,42 +166,6 @@
     e.detail.serverResponse = t.innerHTML;
   });
 
-  // Optimistic UI. A trigger's data-pjx-optimistic is the patch ({field: value}) the server
-  // computed for its event when it rendered the component. On send, the component's elements
-  // bound to those fields (data-pjx-bind="field"; with data-pjx-bind-attr="name", that
-  // attribute instead of the text) show the new values at once. Success swaps in the
-  // server's HTML; any failure (network, 4xx, 5xx, timeout, abort) undoes every change.
-  // Text is saved as the element's child nodes, so markup inside a bound element comes back
-  // exactly (the very nodes); an attribute as its value, or null when it was absent.
-  const undo = new WeakMap();
-  const put = (el, attr, v) => attr
-    ? (v == null || v === false ? el.removeAttribute(attr) : el.setAttribute(attr, v === true ? "" : v))
-    : Array.isArray(v) ? el.replaceChildren(...v) : (el.textContent = v == null ? "" : v);
-  const text = (v) => typeof v === "object" && v !== null ? JSON.stringify(v) : v;
-  on("beforeSend", "before:request", (e) => {
-    const elt = source(e), root = elt.closest && elt.closest("[data-pjx-component]");
-    let patch;
-    try { patch = root && JSON.parse(elt.getAttribute("data-pjx-optimistic")); } catch { /* no patch */ }
-    if (!patch) return;
-    const saved = [[root, "data-pjx-pending", root.getAttribute("data-pjx-pending")]];
-    for (const el of root.querySelectorAll("[data-pjx-bind]")) {
-      const f = el.dataset.pjxBind, attr = el.dataset.pjxBindAttr || null;
-      if (!Object.hasOwn(patch, f) || el.closest("[data-pjx-component]") !== root) continue;
-      saved.push([el, attr, attr ? el.getAttribute(attr) : [...el.childNodes]]);
-      put(el, attr, text(patch[f]));
-    }
-    root.setAttribute("data-pjx-pending", "");
-    undo.set(req(e), saved);
-  });
-  done((e) => {
-    const saved = undo.get(req(e));
-    if (!saved) return;
-    undo.delete(req(e));
-    if (ok(e)) return saved[0][0].removeAttribute("data-pjx-pending");
-    for (const [el, attr, v] of saved.reverse()) put(el, attr, v);
-    const root = saved[saved.length - 1][0]; // reversed: the root is last
-    (root.isConnected ? root : D).dispatchEvent(new CustomEvent("pjx:rollback", { bubbles: true }));
-  });
   // Errors come as JSON {"error": {status, code, message, field?, retry_after?}}: re-sent as a
   // pjx:error event (detail: that object) from the element that made the request. Any other
   // failed response, a network error or a timeout gets the same event with a generic detail.
@@ -302,40 +201,33 @@
   });
   if (!V4) on("timeout", "", (e) => fail(e, LATE));
 
-  // Stale state (code state_expired: the token is too old, or someone signed in or out in this
-  // browser since): mount the component afresh in place of its root, so the user can go on.
-  // The mount sends what the root's hx-vals carry (its mount params; the stale state is
-  // ignored). The event is not re-sent: it was meant for the state the page showed.
-  D.addEventListener("pjx:error", (e) => {
-    const root = e.detail && e.detail.code === "state_expired" && e.target.closest
-      && e.target.closest("[data-pjx-component]");
-    if (!root || root.hasAttribute("data-pjx-remounting")) return;
-    root.setAttribute("data-pjx-remounting", "");
-    htmx.ajax("POST", "/components/" + encodeURIComponent(root.dataset.pjxComponent),
-      { source: root, target: root, swap: "outerHTML" })
-      .finally(() => root.removeAttribute("data-pjx-remounting"));
-  });
+  // Optional parts, each a file of its own loaded only by pages that need it: the server adds
+  // the ones a full page needs next to this file; a part whose marker first arrives with an
+  // htmx update is loaded here, after the swap. A part's URL is this file's with the part's
+  // name after "pjx-" (the hash covers every part).
+  const PARTS = { loading: "[data-pjx-loading]", optimistic: "[data-pjx-optimistic]", events: "[data-pjx-component]" };
+  const self = D.currentScript && D.currentScript.getAttribute("src");
+  let queued;
+  const need = () => queued || (queued = 1, queueMicrotask(() => {
+    queued = 0;
+    for (const p in PARTS) {
+      const src = self && self.replace(/pjx\.(?=[^/]*$)/, "pjx-" + p + ".");
+      if (!src || !D.querySelector(PARTS[p]) || D.querySelector(`script[src="${src}"]`)) continue;
+      const s = D.createElement("script");
+      s.src = src;
+      D.head.append(s);
+    }
+  }));
+  on("afterSwap", "after:swap", need);
+  on("oobAfterSwap", "after:settle", need);
+  need();
 
-  // Default looks, every one overridable through --pjx-* custom properties.
-  const style = D.createElement("style");
-  style.id = "pjx-style";
-  style.textContent = `
-.pjx-loading--skeleton{pointer-events:none;color:transparent!important;border-radius:var(--pjx-skeleton-radius,6px);
-background:linear-gradient(90deg,var(--pjx-skeleton-color,#7f7f7f1f) 25%,var(--pjx-skeleton-highlight,#7f7f7f4d) 50%,var(--pjx-skeleton-color,#7f7f7f1f) 75%) 0 0/200% 100%;
-animation:pjx-shimmer var(--pjx-skeleton-speed,1.2s) linear infinite}
-.pjx-loading--skeleton *{visibility:hidden}
-.pjx-loading--spinner{position:relative;pointer-events:none}
-.pjx-loading--spinner::before{content:"";position:absolute;inset:0;border-radius:inherit;background:var(--pjx-spinner-overlay,#0000000f);backdrop-filter:blur(var(--pjx-spinner-blur,1px))}
-.pjx-loading--spinner::after{content:"";position:absolute;top:50%;left:50%;box-sizing:border-box;
-width:var(--pjx-spinner-size,1.1em);height:var(--pjx-spinner-size,1.1em);margin:calc(var(--pjx-spinner-size,1.1em)/-2);border-radius:50%;
-border:var(--pjx-spinner-thickness,2px) solid var(--pjx-spinner-track,#7f7f7f4d);border-top-color:var(--pjx-spinner-color,currentColor);
-animation:pjx-spin var(--pjx-spinner-speed,.6s) linear infinite}
-@keyframes pjx-shimmer{to{background-position:-200% 0}}
-@keyframes pjx-spin{to{transform:rotate(1turn)}}`;
-  D.head.append(style);
+  // Under htmx 4 the parts add their handlers to this extension's lists.
+  for (const k of ["before:request", "after:settle"]) on("", k, () => {});
+  if (V4) htmx.registerExtension("pjx", Object.fromEntries(Object.keys(X).map((k) =>
+    [k, (target, detail) => { for (const f of X[k]) f({ target, detail }); }])));
 
-  if (V4) htmx.registerExtension("pjx", Object.fromEntries(Object.entries(X).map(([k, fs]) =>
-    [k, (target, detail) => { for (const f of fs) f({ target, detail }); }])));
-
-  window.pjx = { manifest: () => manifest(D.body).header, predict, lit, version: 2 };
+  // What the parts use: `on` (a handler for an htmx 2 and an htmx 4 event), `done` (for a request's
+  // end), the request's identity, element and success.
+  window.pjx = { manifest: () => manifest(D.body).header, lit: new Map(), version: 3, V4, on, done, req, source, ok, keys, regions };
 })();

@@ -8,7 +8,7 @@ use actix_web::http::{Method, StatusCode};
 use pjx::{Asset, Key, Scope};
 
 use crate::config::Config;
-use crate::runtime::HtmxLine;
+use crate::runtime::{ClientPart, HtmxLine};
 
 /// `HX-Reswap: none` keeps htmx from swapping an empty primary into the target.
 pub const HX_RESWAP: HeaderName = HeaderName::from_static("hx-reswap");
@@ -169,8 +169,9 @@ async fn fan_out<B: MessageBody + 'static>(
     res
 }
 
-/// A full page (a request without a manifest) gets the client runtime and the stylesheets
-/// and scripts of the components it rendered, once, before `</head>`.
+/// A full page (a request without a manifest) gets the client runtime (with the optional parts
+/// its HTML needs) and the stylesheets and scripts of the components it rendered, once, before
+/// `</head>`.
 async fn inject_runtime<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
     scope: &Scope,
@@ -192,6 +193,13 @@ async fn inject_runtime<B: MessageBody + 'static>(
         let mut tags = String::new();
         if !page.contains("data-pjx-runtime") {
             tags.push_str(line.client_script());
+            // The optional parts this page needs, right after the runtime (a layout with the
+            // runtime written in gets them from pjx.js, which loads what its page needs).
+            for part in ClientPart::ALL {
+                if part.needed_by(&page) {
+                    tags.push_str(part.script_tag());
+                }
+            }
         }
         for asset in scope.missing_assets() {
             if !page.contains(&asset.url()) {

@@ -20,9 +20,93 @@ pub const HTMX_VERSION: &str = "2.0.11";
 /// The vendored htmx 4 version.
 pub const HTMX4_VERSION: &str = "4.0.1";
 
-/// The client runtime, as served: `assets/pjx.min.js`, what terser makes of `assets/pjx.js`
-/// (`cargo xtask minify`; `cargo xtask ci` checks it is current).
+/// The client runtime's core, as served: `assets/pjx.min.js`, what terser makes of
+/// `assets/pjx.js` (`cargo xtask minify`; `cargo xtask ci` checks it is current).
 pub const PJX_JS: &str = include_str!("../assets/pjx.min.js");
+
+/// The loading indicators, an optional part of the runtime ([`ClientPart::Loading`]), as served.
+pub const PJX_LOADING_JS: &str = include_str!("../assets/pjx-loading.min.js");
+
+/// The optimistic patches, an optional part of the runtime ([`ClientPart::Optimistic`]), as served.
+pub const PJX_OPTIMISTIC_JS: &str = include_str!("../assets/pjx-optimistic.min.js");
+
+/// The events glue (the re-mount of a stale component), an optional part of the runtime
+/// ([`ClientPart::Events`]), as served.
+pub const PJX_EVENTS_JS: &str = include_str!("../assets/pjx-events.min.js");
+
+/// An optional part of the client runtime: a file of its own, loaded only by the pages that
+/// need it. The middleware adds the parts a full page needs after the runtime; pjx.js loads a
+/// part itself when an htmx update first brings what needs it (and at start, for a layout
+/// written by hand). A part is served at pjx.js's URL with `pjx-<name>` for `pjx`.
+///
+/// ```
+/// use pjx_actix::ClientPart;
+/// assert!(ClientPart::Optimistic.needed_by(r#"<button data-pjx-optimistic='{"n":2}'>"#));
+/// assert!(!ClientPart::Loading.needed_by("<p>plain</p>"));
+/// assert_eq!(
+///     ClientPart::Events.url(),
+///     pjx_actix::pjx_js_url().replace("/pjx.", "/pjx-events."),
+/// );
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ClientPart {
+    /// The loading indicators (`data-pjx-loading`) and their stylesheet.
+    Loading,
+    /// The optimistic patches (`data-pjx-optimistic` on a component's triggers).
+    Optimistic,
+    /// The glue for components with events: a component whose state went stale is mounted
+    /// afresh.
+    Events,
+}
+
+impl ClientPart {
+    /// Every part, in the order a page loads them.
+    pub const ALL: [ClientPart; 3] = [
+        ClientPart::Loading,
+        ClientPart::Optimistic,
+        ClientPart::Events,
+    ];
+
+    /// The part's name, in its file name (`pjx-<name>.js`) and URL.
+    pub fn name(self) -> &'static str {
+        match self {
+            ClientPart::Loading => "loading",
+            ClientPart::Optimistic => "optimistic",
+            ClientPart::Events => "events",
+        }
+    }
+
+    /// The part, as served.
+    pub fn js(self) -> &'static str {
+        match self {
+            ClientPart::Loading => PJX_LOADING_JS,
+            ClientPart::Optimistic => PJX_OPTIMISTIC_JS,
+            ClientPart::Events => PJX_EVENTS_JS,
+        }
+    }
+
+    /// The URL the part is served at.
+    pub fn url(self) -> &'static str {
+        &RUNTIME.parts[self as usize]
+    }
+
+    /// Whether a page's HTML holds what needs this part: an element marked
+    /// `data-pjx-loading="…"`, a trigger with `data-pjx-optimistic`, a component
+    /// (`data-pjx-component`). A mention in text counts too (the part is then loaded for
+    /// nothing, which is harmless).
+    pub fn needed_by(self, html: &str) -> bool {
+        html.contains(match self {
+            ClientPart::Loading => "data-pjx-loading=",
+            ClientPart::Optimistic => "data-pjx-optimistic",
+            ClientPart::Events => "data-pjx-component",
+        })
+    }
+
+    /// The `<script>` tag loading the part, to follow the runtime's.
+    pub fn script_tag(self) -> &'static str {
+        &RUNTIME.part_tags[self as usize]
+    }
+}
 
 /// The morph glue, as served (`assets/pjx-morph.min.js`, minified like pjx.js): region updates morph
 /// (idiomorph on htmx 2, htmx 4's `outerMorph`) instead of replacing the region.
@@ -83,7 +167,8 @@ impl HtmxLine {
     }
 
     /// The `<script>` tags loading this line's htmx, pjx.js and the morph glue (after idiomorph,
-    /// on htmx 2).
+    /// on htmx 2). The optional parts ([`ClientPart`]) are not among them: pjx.js loads those
+    /// a page needs.
     pub fn client_script(self) -> &'static str {
         &RUNTIME.lines[self.index()].script
     }
@@ -117,6 +202,8 @@ struct Line {
 
 struct Runtime {
     pjx_url: String,
+    parts: [String; 3],
+    part_tags: [String; 3],
     morph_url: String,
     idiomorph_url: String,
     lines: [Line; 2],
@@ -126,8 +213,20 @@ fn short_hash(content: &str) -> String {
     blake3::hash(content.as_bytes()).to_hex()[..16].to_owned()
 }
 
+fn script_tag(url: &str) -> String {
+    format!(r#"<script src="{url}" defer data-pjx-runtime></script>"#)
+}
+
 static RUNTIME: LazyLock<Runtime> = LazyLock::new(|| {
-    let pjx_url = format!("{PREFIX}pjx.{}.js", short_hash(PJX_JS));
+    // pjx.js and its parts share one hash, of them all: pjx.js finds a part's URL from its own.
+    let mut all = PJX_JS.to_owned();
+    for part in ClientPart::ALL {
+        all.push_str(part.js());
+    }
+    let hash = short_hash(&all);
+    let pjx_url = format!("{PREFIX}pjx.{hash}.js");
+    let parts = ClientPart::ALL.map(|part| format!("{PREFIX}pjx-{}.{hash}.js", part.name()));
+    let part_tags = parts.each_ref().map(|url| script_tag(url));
     let morph_url = format!("{PREFIX}pjx-morph.{}.js", short_hash(PJX_MORPH_JS));
     let idiomorph_url = format!(
         "{PREFIX}idiomorph-{IDIOMORPH_VERSION}.{}.js",
@@ -139,7 +238,7 @@ static RUNTIME: LazyLock<Runtime> = LazyLock::new(|| {
             line.version(),
             short_hash(line.js())
         );
-        let tag = |url: &str| format!(r#"<script src="{url}" defer data-pjx-runtime></script>"#);
+        let tag = script_tag;
         let mut script = tag(&htmx_url);
         if line == HtmxLine::V2 {
             script.push_str(&tag(&idiomorph_url));
@@ -151,6 +250,8 @@ static RUNTIME: LazyLock<Runtime> = LazyLock::new(|| {
     Runtime {
         lines: [line(HtmxLine::V2), line(HtmxLine::V4)],
         pjx_url,
+        parts,
+        part_tags,
         morph_url,
         idiomorph_url,
     }
@@ -211,6 +312,8 @@ pub(crate) fn serve(method: &Method, path: &str) -> Option<HttpResponse> {
     }
     let (content_type, body): (&str, &'static str) = if path == RUNTIME.pjx_url {
         ("text/javascript; charset=utf-8", PJX_JS)
+    } else if let Some(part) = ClientPart::ALL.into_iter().find(|p| path == p.url()) {
+        ("text/javascript; charset=utf-8", part.js())
     } else if path == RUNTIME.morph_url {
         ("text/javascript; charset=utf-8", PJX_MORPH_JS)
     } else if path == RUNTIME.idiomorph_url {

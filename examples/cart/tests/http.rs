@@ -46,6 +46,12 @@ fn the_page_shows_the_shop_the_cart_and_the_badge() {
     assert!(page.contains("Sign in to check out."));
     assert!(state.starts_with("v2."));
     assert!(mounted.contains("cart_badge"));
+    // A page with components with events (and optimistic patches) gets those optional parts
+    // of the runtime; it has no loading indicators.
+    use pjx_actix::ClientPart;
+    assert_eq!(page.matches(ClientPart::Events.url()).count(), 1);
+    assert_eq!(page.matches(ClientPart::Optimistic.url()).count(), 1);
+    assert!(!page.contains(ClientPart::Loading.url()));
     // The visitor keeps their id (and so their cart) across requests.
     let (_, _, again) = cart_state(&mut ann);
     assert_eq!(state, again);

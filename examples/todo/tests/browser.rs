@@ -103,6 +103,55 @@ async fn a_cold_load_injects_the_runtime_once() {
 }
 
 #[tokio::test]
+async fn a_page_that_gains_a_need_loads_that_part_of_the_runtime_once() {
+    if skipped() {
+        return;
+    }
+    let _one = browser::ONE_AT_A_TIME.lock().await;
+    let app = TestApp::start();
+    let client = open(&app).await;
+    let count = |part: &str| {
+        format!(
+            "return [...document.scripts].filter(s => (s.getAttribute('src') || '').startsWith('/_pjx/pjx-{part}.')).length"
+        )
+    };
+    // Loading indicators and no component: of the optional parts, the page loads one.
+    assert_eq!(
+        js(
+            &client,
+            "return [!!pjx.loading, !!pjx.optimistic, !!pjx.events].join()"
+        )
+        .await,
+        "true,false,false"
+    );
+    assert_eq!(js(&client, &count("loading")).await, 1);
+    assert_eq!(js(&client, &count("events")).await, 0);
+    // The page now holds a component with an optimistic trigger (as an update bringing the
+    // first one would): after the next swap, pjx.js loads the two parts it needs, once.
+    js(
+        &client,
+        "document.body.insertAdjacentHTML('beforeend', \
+         '<div data-pjx-component=\"x\"><i data-pjx-optimistic=\"{}\"></i></div>'); return true",
+    )
+    .await;
+    for _ in 0..2 {
+        click(&client, "#row-1 .todo__check").await;
+        settle(&client).await;
+        wait_for(
+            &client,
+            "return pjx.optimistic === true && pjx.events === true",
+            5 * SECOND,
+            "the optimistic and events parts",
+        )
+        .await;
+    }
+    for part in ["loading", "optimistic", "events"] {
+        assert_eq!(js(&client, &count(part)).await, 1, "{part}");
+    }
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
 async fn toggling_a_row_updates_the_row_counter_and_clear_button_only() {
     if skipped() {
         return;

@@ -106,6 +106,17 @@ fn the_page_has_every_region_and_the_runtime_once() {
     assert_eq!(body.matches("/item_row.css\"").count(), 1);
     let head_end = body.find("</head>").unwrap();
     assert!(body.find(pjx_actix::pjx_js_url()).unwrap() < head_end);
+    // Of the optional parts, only the one the page needs (it has loading indicators and no
+    // component), after the runtime.
+    use pjx_actix::ClientPart;
+    assert_eq!(body.matches(ClientPart::Loading.url()).count(), 1);
+    assert!(
+        body.find(ClientPart::Loading.url()).unwrap()
+            > body.find(pjx_actix::pjx_morph_url()).unwrap()
+    );
+    assert!(body.find(ClientPart::Loading.url()).unwrap() < head_end);
+    assert!(!body.contains(ClientPart::Optimistic.url()));
+    assert!(!body.contains(ClientPart::Events.url()));
 }
 
 #[test]
@@ -116,6 +127,18 @@ fn runtime_files_are_served_from_the_binary_with_long_cache_lifetimes() {
         (pjx_actix::htmx_url(), pjx_actix::HTMX_JS),
         (pjx_actix::pjx_morph_url(), pjx_actix::PJX_MORPH_JS),
         (pjx_actix::idiomorph_url(), pjx_actix::IDIOMORPH_JS),
+        (
+            pjx_actix::ClientPart::Loading.url(),
+            pjx_actix::PJX_LOADING_JS,
+        ),
+        (
+            pjx_actix::ClientPart::Optimistic.url(),
+            pjx_actix::PJX_OPTIMISTIC_JS,
+        ),
+        (
+            pjx_actix::ClientPart::Events.url(),
+            pjx_actix::PJX_EVENTS_JS,
+        ),
     ] {
         let res = app.request("GET", url, &[], "");
         assert_eq!(res.status, 200);
