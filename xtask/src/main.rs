@@ -121,7 +121,10 @@ fn ci() -> Result<(), String> {
     for (package, tests) in [
         ("todo", &["browser", "large_pages_browser"][..]),
         ("cart", &["browser"][..]),
-        ("pjx-tests", &["hostile_ids", "morph"][..]),
+        (
+            "pjx-tests",
+            &["hostile_ids", "morph", "composites_browser"][..],
+        ),
     ] {
         let mut browser = cargo();
         browser.args(["test", "-p", package]);
