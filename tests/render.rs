@@ -354,3 +354,29 @@ fn a_key_field_named_id_is_the_key_not_the_region_id() {
     // It is state, so it is hashed.
     assert_eq!(Todo { id: 7 }.canonical_state().unwrap(), r#"{"id":7}"#);
 }
+
+/// Opts out of morphing: its updates replace it.
+#[reactive(react = [Keys::Todos], morph = false, source = "<p>{{ n }}</p>", name = "still")]
+struct Still {
+    n: u8,
+}
+
+#[reactive]
+impl Still {
+    fn load() -> Result<Self, LoadError> {
+        Ok(Still { n: 1 })
+    }
+}
+
+#[test]
+fn a_region_that_opts_out_of_morphing_says_so_on_its_root() {
+    let html = Still { n: 1 }.to_html().unwrap();
+    assert_eq!(
+        attr(first_tag(&html), "data-pjx-morph"),
+        Some("false"),
+        "{html}"
+    );
+    // Every other region morphs: nothing is stamped.
+    let other = row(1, "x", false).to_html().unwrap();
+    assert_eq!(attr(first_tag(&other), "data-pjx-morph"), None, "{other}");
+}

@@ -51,6 +51,7 @@ pub fn check(cx: &mut Ctxt, input: Input) -> Model {
         "list every target in one `binds = [...]`",
     );
     let binds = check_binds(cx, binds);
+    let morph = once(cx, options.morph, "morph", "keep one").is_none_or(|m| m.0);
     for id in common.id {
         if let Err(e) = id {
             cx.darling(e, None);
@@ -88,6 +89,7 @@ pub fn check(cx: &mut Ctxt, input: Input) -> Model {
     };
     Model {
         kind,
+        morph,
         type_name,
         kebab,
         react,

@@ -532,6 +532,7 @@ fn expand_reactive(model: &Model) -> TokenStream {
     let react = (0..model.react.len()).map(|i| {
         quote! { ::pjx::__private::Key::new(__PJX_REACT[#i]) }
     });
+    let morph = model.morph;
     let key_field = model.key_field();
     let (key_ty, keyed, load_key) = match key_field {
         Some(field) => {
@@ -608,6 +609,7 @@ fn expand_reactive(model: &Model) -> TokenStream {
         impl ::pjx::__private::Reactive for #ident {
             type Key = #key_ty;
             const KEYED: bool = #keyed;
+            const MORPH: bool = #morph;
 
             fn react() -> &'static ::pjx::__private::ReactSet {
                 static REACT: ::pjx::__private::LazyLock<::pjx::__private::ReactSet> =

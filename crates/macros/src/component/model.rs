@@ -25,7 +25,7 @@ impl Kind {
     /// The options, as an error lists them.
     pub fn options(self) -> &'static str {
         match self {
-            Kind::Reactive => "react, template, source, extends, css, js, name, permissions",
+            Kind::Reactive => "react, template, source, extends, css, js, name, permissions, morph",
             Kind::Plain => {
                 "template, source, extends, css, js, name, permissions, rate_limit, cache, react (with cache), binds"
             }
@@ -134,6 +134,8 @@ pub struct Model {
     pub policy_span: Option<Span>,
     /// `binds = [count, total]`: the optimistic patch's targets, each once.
     pub binds: Vec<Ident>,
+    /// `morph = false` on a reactive component: its updates replace it instead of morphing.
+    pub morph: bool,
 }
 
 impl Model {

@@ -45,6 +45,9 @@ pub struct CommonOptions {
 struct ReactiveOptions {
     #[darling(multiple)]
     react: Given<KeyList>,
+    /// `morph = false`: updates replace the region instead of morphing it.
+    #[darling(multiple)]
+    morph: Given<SpannedValue<Morph>>,
     #[darling(flatten)]
     common: CommonOptions,
 }
@@ -65,6 +68,21 @@ struct ComponentOptions {
     common: CommonOptions,
 }
 
+/// `morph = true | false`.
+pub struct Morph(pub bool);
+
+impl FromMeta for Morph {
+    fn from_value(value: &syn::Lit) -> darling::Result<Self> {
+        match value {
+            syn::Lit::Bool(b) => Ok(Morph(b.value)),
+            _ => Err(darling::Error::custom(
+                "`morph` is `true` (the default) or `false`: `morph = false` makes updates replace this region instead of morphing it",
+            )
+            .with_span(value)),
+        }
+    }
+}
+
 /// The attribute's options, as written.
 #[derive(Default)]
 pub struct Options {
@@ -75,6 +93,7 @@ pub struct Options {
     pub rate_limit: Given<SpannedValue<RateLimit>>,
     pub cache: Given<SpannedValue<Ttl>>,
     pub binds: Given<BindList>,
+    pub morph: Given<SpannedValue<Morph>>,
     pub common: CommonOptions,
 }
 
@@ -115,7 +134,7 @@ fn is_option(kind: Kind, meta: &NestedMeta) -> bool {
         "id",
     ];
     let own: &[&str] = match kind {
-        Kind::Reactive => &["react"],
+        Kind::Reactive => &["react", "morph"],
         Kind::Plain => &["react", "rate_limit", "cache", "binds"],
     };
     meta.path()
@@ -129,6 +148,7 @@ impl Options {
         self.rate_limit.extend(other.rate_limit);
         self.cache.extend(other.cache);
         self.binds.extend(other.binds);
+        self.morph.extend(other.morph);
         let (mine, theirs) = (&mut self.common, other.common);
         mine.template.extend(theirs.template);
         mine.source.extend(theirs.source);
@@ -163,6 +183,7 @@ pub fn parse(cx: &mut Ctxt, kind: Kind, args: TokenStream, mut item: ItemStruct)
                 let read = match kind {
                     Kind::Reactive => ReactiveOptions::from_list(one).map(|o| Options {
                         react: o.react,
+                        morph: o.morph,
                         common: o.common,
                         ..Options::default()
                     }),

@@ -79,6 +79,10 @@ pub trait Reactive: Component + HashState + crate::security::auth::Guarded + Siz
     /// Whether instances are told apart by a `#[pjx_key]` field.
     const KEYED: bool;
 
+    /// Whether updates morph the region in place (keeping focus, caret, scroll and what is
+    /// typed) rather than replace it; `#[reactive(morph = false)]` turns it off.
+    const MORPH: bool = true;
+
     /// The static set of keys this component reacts to.
     fn react() -> &'static ReactSet;
 
@@ -297,6 +301,7 @@ pub fn render_region<T: Reactive>(
             reacts: T::react().attr(),
             load: load.as_deref(),
             oob,
+            morph: T::MORPH,
         };
         stamp_region(T::TYPE_NAME, out, start, &stamp)
     });

@@ -34,6 +34,7 @@ pub struct ReactiveType {
     name: &'static str,
     rust_name: fn() -> &'static str,
     keyed: bool,
+    morph: bool,
     guarded: bool,
     react: fn() -> &'static ReactSet,
     canonical_key: fn(&str) -> Option<String>,
@@ -53,6 +54,7 @@ impl ReactiveType {
             name: <T as crate::Component>::TYPE_NAME,
             rust_name: std::any::type_name::<T>,
             keyed: T::KEYED,
+            morph: T::MORPH,
             guarded: <T as Guarded>::GUARDED,
             react: T::react,
             canonical_key: canonical_key::<T>,
@@ -147,6 +149,7 @@ impl ReactiveType {
             reacts: self.react().attr(),
             load: load.as_deref(),
             oob,
+            morph: self.morph,
         };
         stamp_region(self.name, html, 0, &stamp)
     }

@@ -24,6 +24,9 @@ pub struct Stamp<'a> {
     pub load: Option<&'a str>,
     /// `hx-swap-oob`: set when the region rides along a response out of band.
     pub oob: Option<&'a str>,
+    /// `false` stamps `data-pjx-morph="false"`: the client replaces the region on update
+    /// instead of morphing it.
+    pub morph: bool,
 }
 
 /// The attribute names pjx owns on a region root; templates must not set them.
@@ -83,7 +86,7 @@ impl std::error::Error for RootError {}
 /// let mut html = String::from("<li class=\"todo\">Ship it</li>");
 /// stamp_root(&mut html, 0, &Stamp {
 ///     id: "row-1", type_name: "item_row", hash: "00ff", reacts: "todos", load: Some("1"),
-///     oob: None,
+///     oob: None, morph: true,
 /// }).unwrap();
 /// assert_eq!(html, "<li class=\"todo\" data-pjx-id=\"row-1\" data-pjx-type=\"item_row\" \
 ///     data-pjx-hash=\"00ff\" data-pjx-reacts=\"todos\" data-pjx-load=\"1\">Ship it</li>");
@@ -100,6 +103,9 @@ pub fn stamp_root(html: &mut String, start: usize, stamp: &Stamp<'_>) -> Result<
     }
     if let Some(oob) = stamp.oob {
         attrs.push(("hx-swap-oob", oob));
+    }
+    if !stamp.morph {
+        attrs.push(("data-pjx-morph", "false"));
     }
     stamp_root_attrs(html, start, &attrs)
 }
@@ -532,6 +538,7 @@ mod tests {
         reacts: "k",
         load: None,
         oob: None,
+        morph: true,
     };
     const ATTRS: &str =
         r#" data-pjx-id="r" data-pjx-type="t" data-pjx-hash="h" data-pjx-reacts="k""#;
@@ -625,12 +632,14 @@ mod tests {
                 reacts: "k",
                 load: Some("x'y&z"),
                 oob: Some("outerHTML:[data-pjx-id='a\\'b']"),
+                morph: false,
             },
         )
         .unwrap();
         assert!(html.contains(r#"data-pjx-id="a&quot;&gt;&lt;script&gt;""#));
         assert!(html.contains(r#"data-pjx-load="x'y&amp;z""#));
         assert!(html.contains(r#"hx-swap-oob="outerHTML:[data-pjx-id='a\'b']""#));
+        assert!(html.contains(r#"data-pjx-morph="false""#));
         assert_eq!(html.matches('<').count(), 2);
     }
 
