@@ -3,89 +3,11 @@
 //! its answer is that child, re-rendered from its own signed state — and the reactive region
 //! in the slot follows the event's mutation out of band.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+#[path = "common/board.rs"]
+mod board;
 
-use actix_web::{App, HttpResponse, test as at, web};
-use pjx::prelude::*;
 use pjx_actix::Pjx;
-use serde::{Deserialize, Serialize};
-
-#[derive(MutationKey)]
-enum Keys {
-    Clicks,
-}
-
-static CLICKS: AtomicI64 = AtomicI64::new(0);
-
-#[component(
-    name = "tally",
-    source = r#"<div class="tally"><b>{{ count }}</b><button {{ self.add_event(1) }}>+1</button></div>"#
-)]
-#[derive(Serialize, Deserialize)]
-struct Tally {
-    id: String,
-    count: i64,
-}
-
-#[component]
-impl Tally {
-    fn mount() -> Tally {
-        Tally {
-            id: "tally".into(),
-            count: 0,
-        }
-    }
-
-    #[mutates(Keys::Clicks)]
-    fn on_add(&mut self, by: i64) {
-        self.count += by;
-        CLICKS.fetch_add(by, Ordering::SeqCst);
-    }
-}
-
-#[reactive(react = [Keys::Clicks], source = "<span class=\"clicks\">{{ n }} clicks</span>")]
-struct Clicks {
-    n: i64,
-}
-
-#[reactive]
-impl Clicks {
-    fn load() -> Result<Self, LoadError> {
-        Ok(Clicks {
-            n: CLICKS.load(Ordering::SeqCst),
-        })
-    }
-}
-
-/// The composite: named children, typed, and a slot for anything.
-#[component(
-    source = "<main><header>{{ status }}</header><section>{{ left }}{{ right }}</section></main>"
-)]
-struct Board {
-    #[pjx(slot)]
-    left: Slot<Tally>,
-    #[pjx(slot)]
-    right: Slot<Tally>,
-    #[pjx(slot)]
-    status: Slot,
-}
-
-async fn page() -> actix_web::Result<HttpResponse> {
-    let board = Board::builder()
-        .left(Tally {
-            id: "left".into(),
-            count: 10,
-        })
-        .right(Tally {
-            id: "right".into(),
-            count: 20,
-        })
-        .status(Clicks::load()?)
-        .build();
-    Ok(HttpResponse::Ok()
-        .content_type("text/html")
-        .body(board.to_html()?))
-}
+use pjx_testkit::http::{Client, form_body};
 
 /// The state token in `html`'s component `id`.
 fn token(html: &str, id: &str) -> String {
@@ -97,19 +19,12 @@ fn token(html: &str, id: &str) -> String {
     html[at..at + html[at..].find("&quot;").unwrap()].to_owned()
 }
 
-#[actix_web::test]
-async fn an_event_of_a_child_reaches_that_child_alone_and_slots_follow_out_of_band() {
-    let app = at::init_service(
-        App::new()
-            .wrap(Pjx::new())
-            .service(pjx_actix::components())
-            .route("/", web::get().to(page)),
-    )
-    .await;
-    let res = at::call_service(&app, at::TestRequest::get().uri("/").to_request()).await;
-    assert!(res.status().is_success());
-    let cookies: Vec<_> = res.response().cookies().map(|c| c.into_owned()).collect();
-    let html = String::from_utf8(at::read_body(res).await.to_vec()).unwrap();
+#[test]
+fn an_event_of_a_child_reaches_that_child_alone_and_slots_follow_out_of_band() {
+    let mut client = Client::new(board::serve(Pjx::new()));
+    let res = client.get("/");
+    assert_eq!(res.status, 200, "{}", res.body);
+    let html = res.body;
     // Both children are stamped as themselves; the region in the slot as a region.
     assert!(html.contains("data-pjx-component-id=\"left\""), "{html}");
     assert!(html.contains("data-pjx-component-id=\"right\""));
@@ -123,24 +38,23 @@ async fn an_event_of_a_child_reaches_that_child_alone_and_slots_follow_out_of_ba
     };
 
     let left = token(&html, "left");
-    let mut post = at::TestRequest::post()
-        .uri("/components/tally")
-        .insert_header(("HX-Request", "true"))
-        .insert_header((
-            "X-PJX-Mounted",
-            format!(r#"[{{"id":"clicks","type":"clicks","hash":"{clicks_hash}"}}]"#),
-        ))
-        .set_form([
+    let mounted = format!(r#"[{{"id":"clicks","type":"clicks","hash":"{clicks_hash}"}}]"#);
+    let res = client.request(
+        "POST",
+        "/components/tally",
+        &[
+            ("HX-Request", "true"),
+            ("X-PJX-Mounted", &mounted),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        &form_body(&[
             ("event", "add"),
             ("payload", r#"{"by":1}"#),
             ("state", left.as_str()),
-        ]);
-    for cookie in cookies {
-        post = post.cookie(cookie);
-    }
-    let res = at::call_service(&app, post.to_request()).await;
-    assert!(res.status().is_success(), "{}", res.status());
-    let body = String::from_utf8(at::read_body(res).await.to_vec()).unwrap();
+        ]),
+    );
+    assert_eq!(res.status, 200, "{}", res.body);
+    let body = res.body;
     // The primary is the left child alone, from its own state (10 + 1).
     assert!(
         body.starts_with(

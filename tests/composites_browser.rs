@@ -4,116 +4,18 @@
 //! its state untouched — and the region in the other slot follows the event's mutation out
 //! of band. Each child keeps its own signed state across events.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+#[path = "common/board.rs"]
+mod board;
+
 use std::time::Duration;
 
-use actix_web::{App, HttpResponse, HttpServer, web};
-use pjx::prelude::*;
 use pjx_actix::Pjx;
 use pjx_testkit::browser::{self, click, js, settle, skipped, text, wait_for};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-#[derive(MutationKey)]
-enum Keys {
-    Clicks,
-}
-
-/// Every click of every tally (this binary runs one server).
-static CLICKS: AtomicI64 = AtomicI64::new(0);
-
-#[component(
-    name = "tally",
-    source = r#"<div class="tally"><b>{{ count }}</b><button {{ self.add_event(1) }}>+1</button></div>"#
-)]
-#[derive(Serialize, Deserialize)]
-struct Tally {
-    id: String,
-    count: i64,
-}
-
-#[component]
-impl Tally {
-    fn mount() -> Tally {
-        Tally {
-            id: "tally".into(),
-            count: 0,
-        }
-    }
-
-    #[mutates(Keys::Clicks)]
-    fn on_add(&mut self, by: i64) {
-        self.count += by;
-        CLICKS.fetch_add(by, Ordering::SeqCst);
-    }
-}
-
-#[reactive(react = [Keys::Clicks], source = "<span class=\"clicks\">{{ n }} clicks</span>")]
-struct Clicks {
-    n: i64,
-}
-
-#[reactive]
-impl Clicks {
-    fn load() -> Result<Self, LoadError> {
-        Ok(Clicks {
-            n: CLICKS.load(Ordering::SeqCst),
-        })
-    }
-}
-
-/// The composite: two typed children with events, and a slot for the region.
-#[component(
-    source = "<main><header>{{ status }}</header><section>{{ left }}{{ right }}</section></main>"
-)]
-struct Board {
-    #[pjx(slot)]
-    left: Slot<Tally>,
-    #[pjx(slot)]
-    right: Slot<Tally>,
-    #[pjx(slot)]
-    status: Slot,
-}
-
-async fn page() -> actix_web::Result<HttpResponse> {
-    let board = Board::builder()
-        .left(Tally {
-            id: "left".into(),
-            count: 10,
-        })
-        .right(Tally {
-            id: "right".into(),
-            count: 20,
-        })
-        .status(Clicks::load()?)
-        .build();
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(format!(
-            "<!doctype html><html><head><title>board</title></head><body>{}</body></html>",
-            board.to_html()?
-        )))
-}
-
 fn server() -> String {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let pjx = Pjx::new().htmx(browser::htmx_line().parse().unwrap());
-            let server = HttpServer::new(move || {
-                App::new()
-                    .wrap(pjx.clone())
-                    .service(pjx_actix::components())
-                    .route("/", web::get().to(page))
-            })
-            .workers(1)
-            .bind(("127.0.0.1", 0))
-            .unwrap();
-            tx.send(server.addrs()[0]).unwrap();
-            server.run().await.unwrap();
-        });
-    });
-    format!("http://{}/", rx.recv().unwrap())
+    let addr = board::serve(Pjx::new().htmx(browser::htmx_line().parse().unwrap()));
+    format!("http://{addr}/")
 }
 
 const LEFT: &str = "[data-pjx-component-id='left']";

@@ -7,10 +7,11 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use actix_web::{App, HttpResponse, HttpServer, web};
+use actix_web::{App, HttpResponse, web};
 use pjx::prelude::*;
 use pjx_actix::Pjx;
 use pjx_testkit::browser::{self, js, settle, skipped, wait_for};
+use pjx_testkit::server::serve;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -124,31 +125,21 @@ async fn remove(req: actix_web::HttpRequest, form: web::Form<Remove>) -> HttpRes
 }
 
 fn server() -> String {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let state = web::Data::new(Tags(Mutex::new(
-                IDS.iter().map(|id| (id.to_string(), 1)).collect(),
-            )));
-            let pjx = Pjx::new()
-                .context(|req| LoadCx::new().with(tags(req)))
-                .htmx(pjx_testkit::browser::htmx_line().parse().unwrap());
-            let server = HttpServer::new(move || {
-                App::new()
-                    .wrap(pjx.clone())
-                    .app_data(state.clone())
-                    .route("/", web::get().to(page))
-                    .route("/bump", web::post().to(bump))
-                    .route("/remove", web::post().to(remove))
-            })
-            .workers(1)
-            .bind(("127.0.0.1", 0))
-            .unwrap();
-            tx.send(server.addrs()[0]).unwrap();
-            server.run().await.unwrap();
-        });
+    let state = web::Data::new(Tags(Mutex::new(
+        IDS.iter().map(|id| (id.to_string(), 1)).collect(),
+    )));
+    let pjx = Pjx::new()
+        .context(|req| LoadCx::new().with(tags(req)))
+        .htmx(pjx_testkit::browser::htmx_line().parse().unwrap());
+    let addr = serve(move || {
+        App::new()
+            .wrap(pjx.clone())
+            .app_data(state.clone())
+            .route("/", web::get().to(page))
+            .route("/bump", web::post().to(bump))
+            .route("/remove", web::post().to(remove))
     });
-    format!("http://{}/", rx.recv().unwrap())
+    format!("http://{addr}/")
 }
 
 /// Marks every node that must survive, and records what htmx reports going wrong.

@@ -7,11 +7,12 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use actix_web::{App, HttpResponse, HttpServer, web};
+use actix_web::{App, HttpResponse, web};
 use fantoccini::Locator;
 use pjx::prelude::*;
 use pjx_actix::Pjx;
 use pjx_testkit::browser::{self, js, settle, skipped, wait_for};
+use pjx_testkit::server::serve;
 use serde::Serialize;
 use serde_json::json;
 
@@ -158,30 +159,20 @@ async fn reverse(req: actix_web::HttpRequest) -> HttpResponse {
 }
 
 fn server() -> String {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let state = web::Data::new(Board(Mutex::new((1, vec![1, 2, 3, 4, 5]))));
-            let pjx = Pjx::new()
-                .context(cx)
-                .htmx(browser::htmx_line().parse().unwrap());
-            let server = HttpServer::new(move || {
-                App::new()
-                    .wrap(pjx.clone())
-                    .app_data(state.clone())
-                    .route("/", web::get().to(page))
-                    .route("/bump", web::post().to(bump))
-                    .route("/submit", web::post().to(bump))
-                    .route("/reverse", web::post().to(reverse))
-            })
-            .workers(1)
-            .bind(("127.0.0.1", 0))
-            .unwrap();
-            tx.send(server.addrs()[0]).unwrap();
-            server.run().await.unwrap();
-        });
+    let state = web::Data::new(Board(Mutex::new((1, vec![1, 2, 3, 4, 5]))));
+    let pjx = Pjx::new()
+        .context(cx)
+        .htmx(browser::htmx_line().parse().unwrap());
+    let addr = serve(move || {
+        App::new()
+            .wrap(pjx.clone())
+            .app_data(state.clone())
+            .route("/", web::get().to(page))
+            .route("/bump", web::post().to(bump))
+            .route("/submit", web::post().to(bump))
+            .route("/reverse", web::post().to(reverse))
     });
-    format!("http://{}/", rx.recv().unwrap())
+    format!("http://{addr}/")
 }
 
 const ERRORS: &str = "window.errors = [];
