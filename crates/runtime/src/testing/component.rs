@@ -224,21 +224,12 @@ impl<T: Stateful> ComponentTest<T> {
 
     /// The load context of the next request: the harness's, with its browser.
     fn request_cx(&self) -> LoadCx {
-        let mut cx = self.cx.clone();
-        if cx.get::<Browser>().is_none() {
-            cx.insert(self.browser.clone());
-        }
-        cx
+        super::request_cx(&self.cx, &self.browser)
     }
 
     /// Makes the requests as `identity` from now on (`None`: anonymously).
     pub fn sign_in(&mut self, identity: Option<Identity>) -> &mut Self {
-        match identity {
-            Some(identity) => self.cx.insert(identity),
-            None => {
-                self.cx.remove::<Identity>();
-            }
-        }
+        super::sign_in(&mut self.cx, identity);
         self
     }
 

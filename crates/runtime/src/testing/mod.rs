@@ -18,7 +18,8 @@
 //! assert_eq!(dom.html(), r#"<main><b data-pjx-id="n" data-pjx-hash="11">2</b></main>"#);
 //! ```
 
-use crate::security::auth::Browser;
+use crate::load::LoadCx;
+use crate::security::auth::{Browser, Identity};
 use crate::security::state::{StateKey, StateKeys};
 
 mod client;
@@ -45,4 +46,23 @@ pub(crate) fn new_browser() -> Browser {
         .unwrap_or_else(|e| panic!("pjx::testing: no random bytes for a browser id: {e}"))
         .id;
     Browser::known(id)
+}
+
+/// Makes a harness's requests as `identity` (`None`: anonymously).
+pub(crate) fn sign_in(cx: &mut LoadCx, identity: Option<Identity>) {
+    match identity {
+        Some(identity) => cx.insert(identity),
+        None => {
+            cx.remove::<Identity>();
+        }
+    }
+}
+
+/// A request's load context: the harness's, with its browser unless it names one itself.
+pub(crate) fn request_cx(cx: &LoadCx, browser: &Browser) -> LoadCx {
+    let mut cx = cx.clone();
+    if cx.get::<Browser>().is_none() {
+        cx.insert(browser.clone());
+    }
+    cx
 }

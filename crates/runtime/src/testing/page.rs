@@ -156,12 +156,7 @@ impl PageTest {
 
     /// Makes the requests as `identity` from now on (`None`: anonymously).
     pub fn sign_in(&mut self, identity: Option<Identity>) -> &mut Self {
-        match identity {
-            Some(identity) => self.cx.insert(identity),
-            None => {
-                self.cx.remove::<Identity>();
-            }
-        }
+        super::sign_in(&mut self.cx, identity);
         self
     }
 
@@ -181,13 +176,9 @@ impl PageTest {
     }
 
     fn scope(&self) -> Scope {
-        let mut cx = self.cx.clone();
-        if cx.get::<Browser>().is_none() {
-            cx.insert(self.browser.clone());
-        }
         Scope::builder()
             .engine(Arc::clone(&self.engine))
-            .load_cx(cx)
+            .load_cx(super::request_cx(&self.cx, &self.browser))
             .manifest(self.dom.manifest())
             .htmx_request(true)
             .build()
