@@ -2,7 +2,8 @@
 //! being typed into keeps its text, focus and caret while another request updates the region
 //! around it; an open `<details>` and a scroll position survive; a keyed list reordered by an
 //! update keeps each row's element; a form's own submit still clears it; a region stamped
-//! `data-pjx-morph="false"` is replaced.
+//! `data-pjx-morph="false"` is replaced. The morph glue loads only on pages with regions,
+//! including a page that gains its first region from an htmx update.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -141,6 +142,24 @@ async fn page(req: actix_web::HttpRequest) -> HttpResponse {
         .body(body)
 }
 
+/// A page without a region: it loads no morph glue until an update brings one.
+async fn empty() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(
+            r##"<!doctype html><html><head><title>empty</title></head><body><main><div id="slot"></div>
+<button id="bump" hx-post="/bump" hx-swap="none">bump</button>
+<button id="show" hx-get="/panel" hx-target="#slot">show</button></main></body></html>"##,
+        )
+}
+
+/// The panel alone, as a fragment.
+async fn panel(req: actix_web::HttpRequest) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(Panel::load(&cx(&req)).unwrap().to_html().unwrap())
+}
+
 fn board_of(req: &actix_web::HttpRequest) -> Arc<Board> {
     req.app_data::<web::Data<Board>>()
         .unwrap()
@@ -171,6 +190,8 @@ fn server() -> String {
             .route("/bump", web::post().to(bump))
             .route("/submit", web::post().to(bump))
             .route("/reverse", web::post().to(reverse))
+            .route("/empty", web::get().to(empty))
+            .route("/panel", web::get().to(panel))
     });
     format!("http://{addr}/")
 }
@@ -334,6 +355,74 @@ async fn region_updates_morph() {
             "pick 2",
             []
         ])
+    );
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn morph_loads_only_with_the_first_region() {
+    if skipped() {
+        return;
+    }
+    let _one = browser::ONE_AT_A_TIME.lock().await;
+    let url = server();
+    let client = browser::open(&format!("{url}empty")).await;
+    js(&client, ERRORS).await;
+    let loaded = "return [!!pjx.morph, !!window.Idiomorph,
+        [...document.scripts].filter(s => /pjx-morph|idiomorph/.test(s.src)).length]";
+    assert_eq!(
+        js(&client, loaded).await,
+        json!([false, false, 0]),
+        "a page without regions loads no morph"
+    );
+
+    // The first region arrives with an htmx update: the glue (after idiomorph, on htmx 2) loads.
+    client
+        .find(Locator::Id("show"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(
+        &client,
+        "return pjx.morph === true",
+        Duration::from_secs(10),
+        "the morph glue loaded",
+    )
+    .await;
+    let v4 = browser::htmx_line() == "4";
+    assert_eq!(
+        js(&client, loaded).await,
+        json!([true, !v4, if v4 { 1 } else { 2 }])
+    );
+
+    // From then on, the region's updates morph around the text being typed.
+    let input = client.find(Locator::Css(".note")).await.unwrap();
+    input.click().await.unwrap();
+    input.send_keys("typed").await.unwrap();
+    js(
+        &client,
+        "document.querySelector('.panel').pjxMark = 'panel'; return true",
+    )
+    .await;
+    post(&client, "/bump").await;
+    wait_for(
+        &client,
+        "return document.querySelector('.panel .v').textContent === 'v2'",
+        Duration::from_secs(10),
+        "the panel at v2",
+    )
+    .await;
+    settle(&client).await;
+    assert_eq!(
+        js(
+            &client,
+            "const i = document.querySelector('.note');
+             return [document.querySelector('.panel').pjxMark, i.value, document.activeElement === i, errors]"
+        )
+        .await,
+        json!(["panel", "typed", true, []])
     );
     client.close().await.unwrap();
 }

@@ -136,18 +136,46 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-pub fn run() {
-    let gz = {
-        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        encoder.write_all(pjx_actix::PJX_JS.as_bytes()).unwrap();
-        encoder.finish().unwrap().len()
-    };
-    println!(
-        "pjx.js: {} bytes, {gz} bytes gzipped (budget 3072); htmx {}: {} bytes",
-        pjx_actix::PJX_JS.len(),
-        pjx_actix::HTMX_VERSION,
-        pjx_actix::HTMX_JS.len()
+/// The size of a file gzipped at the best level, as a server would send it.
+fn gzipped(text: &str) -> usize {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(text.as_bytes()).unwrap();
+    encoder.finish().unwrap().len()
+}
+
+/// The client's bytes: pjx.js's core and each optional part (budgets: core 3072, all of pjx's
+/// own 6144 gzipped), and what a page with regions loads on each htmx line.
+fn client_bytes() {
+    use pjx_actix::{ClientPart, HtmxLine};
+    let row = |name: &str, js: &str| println!("{name:<22} {:>8} {:>8}", js.len(), gzipped(js));
+    println!("{:<22} {:>8} {:>8}", "client file", "bytes", "gzipped");
+    row("pjx.js (core)", pjx_actix::PJX_JS);
+    let mut own = gzipped(pjx_actix::PJX_JS);
+    for part in ClientPart::ALL {
+        row(&format!("pjx-{}.js", part.name()), part.js());
+        own += gzipped(part.js());
+    }
+    row(
+        &format!("idiomorph {}", pjx_actix::IDIOMORPH_VERSION),
+        pjx_actix::IDIOMORPH_JS,
     );
+    println!("pjx's own, all parts: {own} bytes gzipped (budgets: core 3072, all 6144)");
+    for line in [HtmxLine::V2, HtmxLine::V4] {
+        let mut total = gzipped(line.js()) + gzipped(pjx_actix::PJX_JS);
+        total += gzipped(ClientPart::Morph.js());
+        if line == HtmxLine::V2 {
+            total += gzipped(pjx_actix::IDIOMORPH_JS);
+        }
+        println!(
+            "htmx {} + pjx.js + morph{}: {total} bytes gzipped",
+            line.version(),
+            if line == HtmxLine::V2 { " (idiomorph + glue)" } else { " glue" }
+        );
+    }
+}
+
+pub fn run() {
+    client_bytes();
     println!();
     println!(
         "toggle route over loopback: {CONNECTIONS} keep-alive connections, 1 server worker, {}s each",

@@ -209,13 +209,14 @@ pub async fn settle(client: &Client) {
 /// Browser sessions are heavy on a 2-core machine: tests hold this to run one at a time.
 pub static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// A fresh session on `url`, once htmx and pjx.js are loaded.
+/// A fresh session on `url`, once htmx and pjx.js are loaded (and the morph glue, on a page
+/// with regions).
 pub async fn open(url: &str) -> Client {
     let client = session().await;
     client.goto(url).await.expect("the page loads");
     wait_for(
         &client,
-        "return !!(window.htmx && window.pjx && window.pjx.morph)",
+        "return !!(window.htmx && window.pjx && (window.pjx.morph || !document.querySelector('[data-pjx-id]')))",
         Duration::from_secs(10),
         "the runtime",
     )

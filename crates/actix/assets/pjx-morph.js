@@ -1,10 +1,10 @@
 // pjx morph glue: a region's out-of-band update morphs the region in place instead of
 // replacing it, so focus, caret, scroll positions, open <details> and the text being typed
 // survive. htmx 2 morphs with idiomorph (loaded before this file); htmx 4 with its own
-// outerMorph. Loaded after pjx.js; served by pjx-actix.
+// outerMorph. An optional part of pjx.js, loaded by pages with regions; served by pjx-actix.
 (() => {
-  if (!window.pjx || pjx.morph) return;
   const D = document, V4 = /^4/.test(htmx.version), TMP = "pjx-morph-";
+  if (!window.pjx || pjx.morph || !(V4 || window.Idiomorph)) return;
   // Both morphs match elements across the old and new trees by id: a region without one gets
   // a temporary id made of its data-pjx-id for the swap, so keyed rows keep their elements
   // when an update reorders them.

@@ -1,6 +1,6 @@
 // pjx client runtime, core: tells the server what the page shows, moves component assets into
 // <head>, reports errors, and loads the optional parts a page needs (loading indicators,
-// optimistic patches, the re-mount of stale components). Served by pjx-actix as
+// optimistic patches, the re-mount of stale components, morphing). Served by pjx-actix as
 // pjx.min.js, what terser makes of this file (`cargo xtask minify`).
 (() => {
   if (window.pjx) return; // never initialise twice
@@ -204,18 +204,24 @@
   // Optional parts, each a file of its own loaded only by pages that need it: the server adds
   // the ones a full page needs next to this file; a part whose marker first arrives with an
   // htmx update is loaded here, after the swap. A part's URL is this file's with the part's
-  // name after "pjx-" (the hash covers every part).
-  const PARTS = { loading: "[data-pjx-loading]", optimistic: "[data-pjx-optimistic]", events: "[data-pjx-component]" };
-  const self = D.currentScript && D.currentScript.getAttribute("src");
+  // name after "pjx-" (the hash covers every part). On htmx 2 the morph glue needs idiomorph,
+  // whose URL this file's tag names: scripts added with async off run in the order added.
+  const PARTS = { loading: "[data-pjx-loading]", optimistic: "[data-pjx-optimistic]", events: "[data-pjx-component]", morph: "[data-pjx-id]" };
+  const me = D.currentScript, self = me && me.getAttribute("src"), IM = !V4 && me && me.dataset.pjxIdiomorph;
+  const load = (src) => {
+    if (D.querySelector(`script[src="${src}"]`)) return;
+    const s = D.createElement("script");
+    s.src = src;
+    s.async = false;
+    D.head.append(s);
+  };
   let queued;
   const need = () => queued || (queued = 1, queueMicrotask(() => {
     queued = 0;
     for (const p in PARTS) {
-      const src = self && self.replace(/pjx\.(?=[^/]*$)/, "pjx-" + p + ".");
-      if (!src || !D.querySelector(PARTS[p]) || D.querySelector(`script[src="${src}"]`)) continue;
-      const s = D.createElement("script");
-      s.src = src;
-      D.head.append(s);
+      if (!self || !D.querySelector(PARTS[p])) continue;
+      if (p == "morph" && IM && !window.Idiomorph) load(IM);
+      load(self.replace(/pjx\.(?=[^/]*$)/, "pjx-" + p + "."));
     }
   }));
   on("afterSwap", "after:swap", need);

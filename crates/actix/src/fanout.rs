@@ -197,7 +197,7 @@ async fn inject_runtime<B: MessageBody + 'static>(
             // runtime written in gets them from pjx.js, which loads what its page needs).
             for part in ClientPart::ALL {
                 if part.needed_by(&page) {
-                    tags.push_str(part.script_tag());
+                    tags.push_str(part.script_tag(line));
                 }
             }
         }

@@ -57,14 +57,18 @@ pub enum ClientPart {
     /// The glue for components with events: a component whose state went stale is mounted
     /// afresh.
     Events,
+    /// The morph glue: region updates morph instead of replacing the region (see
+    /// [`PJX_MORPH_JS`]). On htmx 2 it needs idiomorph, which loads before it.
+    Morph,
 }
 
 impl ClientPart {
     /// Every part, in the order a page loads them.
-    pub const ALL: [ClientPart; 3] = [
+    pub const ALL: [ClientPart; 4] = [
         ClientPart::Loading,
         ClientPart::Optimistic,
         ClientPart::Events,
+        ClientPart::Morph,
     ];
 
     /// The part's name, in its file name (`pjx-<name>.js`) and URL.
@@ -73,6 +77,7 @@ impl ClientPart {
             ClientPart::Loading => "loading",
             ClientPart::Optimistic => "optimistic",
             ClientPart::Events => "events",
+            ClientPart::Morph => "morph",
         }
     }
 
@@ -82,6 +87,7 @@ impl ClientPart {
             ClientPart::Loading => PJX_LOADING_JS,
             ClientPart::Optimistic => PJX_OPTIMISTIC_JS,
             ClientPart::Events => PJX_EVENTS_JS,
+            ClientPart::Morph => PJX_MORPH_JS,
         }
     }
 
@@ -92,19 +98,21 @@ impl ClientPart {
 
     /// Whether a page's HTML holds what needs this part: an element marked
     /// `data-pjx-loading="…"`, a trigger with `data-pjx-optimistic`, a component
-    /// (`data-pjx-component`). A mention in text counts too (the part is then loaded for
-    /// nothing, which is harmless).
+    /// (`data-pjx-component`), a region (`data-pjx-id`). A mention in text counts too (the
+    /// part is then loaded for nothing, which is harmless).
     pub fn needed_by(self, html: &str) -> bool {
         html.contains(match self {
             ClientPart::Loading => "data-pjx-loading=",
             ClientPart::Optimistic => "data-pjx-optimistic",
             ClientPart::Events => "data-pjx-component",
+            ClientPart::Morph => "data-pjx-id=",
         })
     }
 
-    /// The `<script>` tag loading the part, to follow the runtime's.
-    pub fn script_tag(self) -> &'static str {
-        &RUNTIME.part_tags[self as usize]
+    /// The `<script>` tags loading the part on a line, to follow the runtime's: the part's
+    /// own, after idiomorph's for the morph glue on htmx 2.
+    pub fn script_tag(self, line: HtmxLine) -> &'static str {
+        &RUNTIME.lines[line.index()].part_tags[self as usize]
     }
 }
 
@@ -166,9 +174,9 @@ impl HtmxLine {
         &RUNTIME.lines[self.index()].htmx_url
     }
 
-    /// The `<script>` tags loading this line's htmx, pjx.js and the morph glue (after idiomorph,
-    /// on htmx 2). The optional parts ([`ClientPart`]) are not among them: pjx.js loads those
-    /// a page needs.
+    /// The `<script>` tags loading this line's htmx and pjx.js. The optional parts
+    /// ([`ClientPart`]) are not among them: pjx.js loads those a page needs (on htmx 2 its tag
+    /// names idiomorph's URL, which the morph glue needs first).
     pub fn client_script(self) -> &'static str {
         &RUNTIME.lines[self.index()].script
     }
@@ -198,13 +206,12 @@ impl std::str::FromStr for HtmxLine {
 struct Line {
     htmx_url: String,
     script: String,
+    part_tags: [String; 4],
 }
 
 struct Runtime {
     pjx_url: String,
-    parts: [String; 3],
-    part_tags: [String; 3],
-    morph_url: String,
+    parts: [String; 4],
     idiomorph_url: String,
     lines: [Line; 2],
 }
@@ -226,8 +233,6 @@ static RUNTIME: LazyLock<Runtime> = LazyLock::new(|| {
     let hash = short_hash(&all);
     let pjx_url = format!("{PREFIX}pjx.{hash}.js");
     let parts = ClientPart::ALL.map(|part| format!("{PREFIX}pjx-{}.{hash}.js", part.name()));
-    let part_tags = parts.each_ref().map(|url| script_tag(url));
-    let morph_url = format!("{PREFIX}pjx-morph.{}.js", short_hash(PJX_MORPH_JS));
     let idiomorph_url = format!(
         "{PREFIX}idiomorph-{IDIOMORPH_VERSION}.{}.js",
         short_hash(IDIOMORPH_JS)
@@ -238,33 +243,45 @@ static RUNTIME: LazyLock<Runtime> = LazyLock::new(|| {
             line.version(),
             short_hash(line.js())
         );
-        let tag = script_tag;
-        let mut script = tag(&htmx_url);
+        let mut script = script_tag(&htmx_url);
         if line == HtmxLine::V2 {
-            script.push_str(&tag(&idiomorph_url));
+            // The morph glue loads after idiomorph: pjx.js loads both when a page gains regions.
+            script.push_str(&format!(
+                r#"<script src="{pjx_url}" defer data-pjx-runtime data-pjx-idiomorph="{idiomorph_url}"></script>"#
+            ));
+        } else {
+            script.push_str(&script_tag(&pjx_url));
         }
-        script.push_str(&tag(&pjx_url));
-        script.push_str(&tag(&morph_url));
-        Line { htmx_url, script }
+        let part_tags = ClientPart::ALL.map(|part| {
+            let own = script_tag(&parts[part as usize]);
+            if part == ClientPart::Morph && line == HtmxLine::V2 {
+                script_tag(&idiomorph_url) + &own
+            } else {
+                own
+            }
+        });
+        Line {
+            htmx_url,
+            script,
+            part_tags,
+        }
     };
     Runtime {
         lines: [line(HtmxLine::V2), line(HtmxLine::V4)],
         pjx_url,
         parts,
-        part_tags,
-        morph_url,
         idiomorph_url,
     }
 });
 
-/// The `<script>` tags loading htmx 2 (the default line), idiomorph and the pjx client runtime, for
+/// The `<script>` tags loading htmx 2 (the default line) and the pjx client runtime, for
 /// layouts written by hand (the middleware injects them into full pages that lack them).
 /// An app on htmx 4 uses [`HtmxLine::client_script`].
 ///
 /// ```
 /// let tags = pjx_actix::client_script();
 /// assert!(tags.contains("/_pjx/htmx-2.0.11.") && tags.contains("/_pjx/pjx."));
-/// assert_eq!(tags.matches("<script").count(), 4);
+/// assert_eq!(tags.matches("<script").count(), 2);
 /// ```
 pub fn client_script() -> &'static str {
     HtmxLine::V2.client_script()
@@ -273,11 +290,6 @@ pub fn client_script() -> &'static str {
 /// The URL pjx.js is served at.
 pub fn pjx_js_url() -> &'static str {
     &RUNTIME.pjx_url
-}
-
-/// The URL the morph glue is served at.
-pub fn pjx_morph_url() -> &'static str {
-    &RUNTIME.morph_url
 }
 
 /// The URL idiomorph (htmx 2's morph) is served at.
@@ -314,8 +326,6 @@ pub(crate) fn serve(method: &Method, path: &str) -> Option<HttpResponse> {
         ("text/javascript; charset=utf-8", PJX_JS)
     } else if let Some(part) = ClientPart::ALL.into_iter().find(|p| path == p.url()) {
         ("text/javascript; charset=utf-8", part.js())
-    } else if path == RUNTIME.morph_url {
-        ("text/javascript; charset=utf-8", PJX_MORPH_JS)
     } else if path == RUNTIME.idiomorph_url {
         ("text/javascript; charset=utf-8", IDIOMORPH_JS)
     } else if let Some(line) = [HtmxLine::V2, HtmxLine::V4]

@@ -194,15 +194,20 @@ fn other_responses_are_left_alone() {
 fn full_pages_get_the_runtime_exactly_once() {
     let addr = server();
     let res = request(addr, "GET", "/page", false);
-    // htmx, idiomorph, pjx.js and the morph glue.
-    assert_eq!(res.body.matches("data-pjx-runtime").count(), 4);
+    // htmx and pjx.js; no optional part, as the page has no region, component or indicator.
+    assert_eq!(res.body.matches("data-pjx-runtime").count(), 2);
+    assert!(!res.body.contains(pjx_actix::ClientPart::Morph.url()));
+    assert!(
+        !res.body
+            .contains(&format!("src=\"{}\"", pjx_actix::idiomorph_url()))
+    );
     assert!(
         res.body
             .contains(&format!("{}</head>", pjx_actix::client_script()))
     );
     // A layout that already has it is left alone.
     let res = request(addr, "GET", "/own-layout", false);
-    assert_eq!(res.body.matches("data-pjx-runtime").count(), 4);
+    assert_eq!(res.body.matches("data-pjx-runtime").count(), 2);
     // A fragment has no head to put it in.
     let res = request(addr, "GET", "/no-head", false);
     assert_eq!(res.body, "<p>just a fragment</p>");

@@ -106,15 +106,18 @@ fn the_page_has_every_region_and_the_runtime_once() {
     assert_eq!(body.matches("/item_row.css\"").count(), 1);
     let head_end = body.find("</head>").unwrap();
     assert!(body.find(pjx_actix::pjx_js_url()).unwrap() < head_end);
-    // Of the optional parts, only the one the page needs (it has loading indicators and no
-    // component), after the runtime.
+    // Of the optional parts, only those the page needs (it has loading indicators and regions,
+    // and no component), after the runtime; idiomorph (htmx 2's morph) before the morph glue.
     use pjx_actix::ClientPart;
-    assert_eq!(body.matches(ClientPart::Loading.url()).count(), 1);
-    assert!(
-        body.find(ClientPart::Loading.url()).unwrap()
-            > body.find(pjx_actix::pjx_morph_url()).unwrap()
-    );
-    assert!(body.find(ClientPart::Loading.url()).unwrap() < head_end);
+    let at = |url: &str| {
+        let src = format!("src=\"{url}\"");
+        assert_eq!(body.matches(&src).count(), 1, "{url} once");
+        body.find(&src).unwrap()
+    };
+    assert!(at(pjx_actix::pjx_js_url()) < at(ClientPart::Loading.url()));
+    assert!(at(ClientPart::Loading.url()) < at(pjx_actix::idiomorph_url()));
+    assert!(at(pjx_actix::idiomorph_url()) < at(ClientPart::Morph.url()));
+    assert!(at(ClientPart::Morph.url()) < head_end);
     assert!(!body.contains(ClientPart::Optimistic.url()));
     assert!(!body.contains(ClientPart::Events.url()));
 }
@@ -125,7 +128,7 @@ fn runtime_files_are_served_from_the_binary_with_long_cache_lifetimes() {
     for (url, content) in [
         (pjx_actix::pjx_js_url(), pjx_actix::PJX_JS),
         (pjx_actix::htmx_url(), pjx_actix::HTMX_JS),
-        (pjx_actix::pjx_morph_url(), pjx_actix::PJX_MORPH_JS),
+        (pjx_actix::ClientPart::Morph.url(), pjx_actix::PJX_MORPH_JS),
         (pjx_actix::idiomorph_url(), pjx_actix::IDIOMORPH_JS),
         (
             pjx_actix::ClientPart::Loading.url(),
