@@ -169,7 +169,11 @@ fn client_bytes() {
         println!(
             "htmx {} + pjx.js + morph{}: {total} bytes gzipped",
             line.version(),
-            if line == HtmxLine::V2 { " (idiomorph + glue)" } else { " glue" }
+            if line == HtmxLine::V2 {
+                " (idiomorph + glue)"
+            } else {
+                " glue"
+            }
         );
     }
 }
