@@ -26,7 +26,7 @@ tasks:
   ci      fmt check, clippy -D warnings, all tests (incl. UI tests), docs -D warnings
   bless   re-bless the trybuild UI snapshots in tests/ui and show the diff
   bench   run the benchmarks (optionally only those whose name contains a filter)
-  minify  minify pjx.js, its parts and pjx-morph.js with a pinned terser (--check: are they current?)
+  minify  minify pjx.js and its parts with a pinned terser (--check: are they current?)
   getting-started
           follow docs/getting-started.md literally: a new crate, its test, its first page";
 

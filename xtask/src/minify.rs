@@ -11,12 +11,13 @@ use std::process::Command;
 pub const TERSER: &str = "terser@5.46.0";
 
 /// The client files pjx minifies (its own; htmx and idiomorph are vendored minified).
-pub const FILES: [&str; 5] = [
+pub const FILES: [&str; 6] = [
     "pjx",
     "pjx-loading",
     "pjx-optimistic",
     "pjx-events",
     "pjx-morph",
+    "pjx-stream",
 ];
 
 pub fn run(check: bool) -> Result<(), String> {

@@ -1,6 +1,6 @@
 // pjx client runtime, core: tells the server what the page shows, moves component assets into
 // <head>, reports errors, and loads the optional parts a page needs (loading indicators,
-// optimistic patches, the re-mount of stale components, morphing). Served by pjx-actix as
+// optimistic patches, the re-mount of stale components, morphing, the stream reader). Served by pjx-actix as
 // pjx.min.js, what terser makes of this file (`cargo xtask minify`).
 (() => {
   if (window.pjx) return; // never initialise twice
@@ -20,7 +20,8 @@
   const req = (e) => V4 ? ctx(e) : e.detail.xhr;
   const source = (e) => V4 ? ctx(e).sourceElement : e.detail.elt;
   const res = (e) => V4 ? ctx(e).response || {} : e.detail.xhr;
-  const resHeader = (e, n) => V4 ? res(e).headers && res(e).headers.get(n) : e.detail.xhr.getResponseHeader(n);
+  // (A streamed answer's last frame carries its headers: the stream reader puts them in pjxH.)
+  const resHeader = (e, n) => V4 ? res(e).headers && res(e).headers.get(n) : (e.detail.xhr.pjxH || {})[n] || e.detail.xhr.getResponseHeader(n);
   const resText = (e) => V4 ? ctx(e).text : e.detail.xhr.responseText;
   // Success: a 2xx/3xx answer that htmx went on to apply.
   const ok = (e) => V4 ? res(e).status < 400 && !/^error/.test(ctx(e).status) : e.detail.successful;
@@ -206,7 +207,7 @@
   // htmx update is loaded here, after the swap. A part's URL is this file's with the part's
   // name after "pjx-" (the hash covers every part). On htmx 2 the morph glue needs idiomorph,
   // whose URL this file's tag names: scripts added with async off run in the order added.
-  const PARTS = { loading: "[data-pjx-loading]", optimistic: "[data-pjx-optimistic]", events: "[data-pjx-component]", morph: "[data-pjx-id]" };
+  const PARTS = { loading: "[data-pjx-loading]", optimistic: "[data-pjx-optimistic]", events: "[data-pjx-component]", morph: "[data-pjx-id]", stream: "[data-pjx-stream]" };
   const me = D.currentScript, self = me && me.getAttribute("src"), IM = !V4 && me && me.dataset.pjxIdiomorph;
   const load = (src) => {
     if (D.querySelector(`script[src="${src}"]`)) return;

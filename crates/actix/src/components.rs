@@ -6,7 +6,7 @@ use actix_web::http::header;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, Resource, web};
 use futures_util::StreamExt as _;
 use pjx::Scope;
-use pjx::stateful::{self, CrossSite, EventError, EventRequest};
+use pjx::stateful::{self, Answer, CrossSite, EventError, EventRequest};
 
 use crate::config::Config;
 
@@ -60,13 +60,48 @@ async fn dispatch(req: HttpRequest, body: web::Payload, name: web::Path<String>)
         Ok(request) => request,
         Err(e) => return error_response(&e),
     };
-    match stateful::dispatch(&scope, &name, request).await {
-        Ok(answer) if scope.is_htmx_request() => HttpResponse::Ok()
+    let answer = if reads_streams(&req) {
+        stateful::dispatch_streaming(&scope, &name, request).await
+    } else {
+        stateful::dispatch(&scope, &name, request)
+            .await
+            .map(Answer::Done)
+    };
+    match answer {
+        Ok(Answer::Stream(frames)) => event_stream(frames),
+        Ok(Answer::Done(answer)) if scope.is_htmx_request() => HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
             .body(answer.html),
-        Ok(answer) => HttpResponse::Ok().json(answer),
+        Ok(Answer::Done(answer)) => HttpResponse::Ok().json(answer),
         Err(e) => error_response(&e),
     }
+}
+
+/// Whether the client reads streamed answers: it accepts `text/event-stream` (pjx.js's stream
+/// reader sends `Accept: text/event-stream` for streaming events).
+fn reads_streams(req: &HttpRequest) -> bool {
+    req.headers().get_all(header::ACCEPT).any(|v| {
+        v.to_str().is_ok_and(|v| {
+            v.split(',').any(|t| {
+                t.split(';')
+                    .next()
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("text/event-stream"))
+            })
+        })
+    })
+}
+
+/// A streaming answer: each frame a server-sent event, written as the handler sends it. The
+/// body polls the handler: a slow reader slows it, a client that leaves drops it.
+fn event_stream(frames: stateful::EventStream) -> HttpResponse {
+    let body =
+        frames.map(|frame| Ok::<_, std::convert::Infallible>(web::Bytes::from(frame.to_sse())));
+    HttpResponse::Ok()
+        .content_type("text/event-stream")
+        // Neither a cache nor a buffering proxy may hold frames back.
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header(("x-accel-buffering", "no"))
+        .streaming(body)
 }
 
 #[derive(PartialEq)]

@@ -60,15 +60,19 @@ pub enum ClientPart {
     /// The morph glue: region updates morph instead of replacing the region (see
     /// [`PJX_MORPH_JS`]). On htmx 2 it needs idiomorph, which loads before it.
     Morph,
+    /// The stream reader: a streaming event's frames applied as they arrive
+    /// (`data-pjx-stream` on its triggers).
+    Stream,
 }
 
 impl ClientPart {
     /// Every part, in the order a page loads them.
-    pub const ALL: [ClientPart; 4] = [
+    pub const ALL: [ClientPart; 5] = [
         ClientPart::Loading,
         ClientPart::Optimistic,
         ClientPart::Events,
         ClientPart::Morph,
+        ClientPart::Stream,
     ];
 
     /// The part's name, in its file name (`pjx-<name>.js`) and URL.
@@ -78,6 +82,7 @@ impl ClientPart {
             ClientPart::Optimistic => "optimistic",
             ClientPart::Events => "events",
             ClientPart::Morph => "morph",
+            ClientPart::Stream => "stream",
         }
     }
 
@@ -88,6 +93,7 @@ impl ClientPart {
             ClientPart::Optimistic => PJX_OPTIMISTIC_JS,
             ClientPart::Events => PJX_EVENTS_JS,
             ClientPart::Morph => PJX_MORPH_JS,
+            ClientPart::Stream => PJX_STREAM_JS,
         }
     }
 
@@ -98,14 +104,16 @@ impl ClientPart {
 
     /// Whether a page's HTML holds what needs this part: an element marked
     /// `data-pjx-loading="…"`, a trigger with `data-pjx-optimistic`, a component
-    /// (`data-pjx-component`), a region (`data-pjx-id`). A mention in text counts too (the
-    /// part is then loaded for nothing, which is harmless).
+    /// (`data-pjx-component`), a region (`data-pjx-id`), a streaming trigger
+    /// (`data-pjx-stream`). A mention in text counts too (the part is then loaded for
+    /// nothing, which is harmless).
     pub fn needed_by(self, html: &str) -> bool {
         html.contains(match self {
             ClientPart::Loading => "data-pjx-loading=",
             ClientPart::Optimistic => "data-pjx-optimistic",
             ClientPart::Events => "data-pjx-component",
             ClientPart::Morph => "data-pjx-id=",
+            ClientPart::Stream => "data-pjx-stream",
         })
     }
 
@@ -115,6 +123,9 @@ impl ClientPart {
         &RUNTIME.lines[line.index()].part_tags[self as usize]
     }
 }
+
+/// The stream reader, an optional part of the runtime ([`ClientPart::Stream`]), as served.
+pub const PJX_STREAM_JS: &str = include_str!("../assets/pjx-stream.min.js");
 
 /// The morph glue, as served (`assets/pjx-morph.min.js`, minified like pjx.js): region updates morph
 /// (idiomorph on htmx 2, htmx 4's `outerMorph`) instead of replacing the region.
@@ -206,12 +217,12 @@ impl std::str::FromStr for HtmxLine {
 struct Line {
     htmx_url: String,
     script: String,
-    part_tags: [String; 4],
+    part_tags: [String; 5],
 }
 
 struct Runtime {
     pjx_url: String,
-    parts: [String; 4],
+    parts: [String; 5],
     idiomorph_url: String,
     lines: [Line; 2],
 }

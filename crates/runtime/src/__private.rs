@@ -31,11 +31,18 @@ pub use crate::scope::record_mutation;
 pub use crate::security::auth::{Access, Guarded, Permission};
 pub use crate::security::ratelimit::RateLimit;
 pub use crate::slot::{Filled, Markup, Missing, OptionalSlot, Slot, SlotType};
+pub use crate::stateful::Frames;
 pub use crate::stateful::{
     EventError, EventOutcome, MountOutcome, Patch, Payload, Policy, RenderPlain, RenderProbe,
     RenderStateful, Stateful, Trigger, Triggers, argument, parameters, trigger, trigger_arg,
     trigger_patch,
 };
 pub use core::convert::Infallible;
+
+/// A streaming handler's `frames: &Frames` argument (a function, so a parameter written
+/// `&Frames` that is another type fails here, at its type).
+pub fn frames_arg(frames: &Frames) -> &Frames {
+    frames
+}
 pub use core::time::Duration;
 pub use serde_json::Value as JsonValue;

@@ -35,6 +35,9 @@ pub struct Limits {
     /// of a 2,000-row page fits). Over it nothing is loaded, the server logs it, and the
     /// response tells the page to reload itself instead of leaving regions stale.
     pub walk_budget: usize,
+    /// Streaming answers: the frames buffered for a slow reader (16), the heartbeat of an
+    /// idle stream (15 s), the longest a stream runs (10 min).
+    pub stream: crate::stateful::StreamLimits,
 }
 
 impl Default for Limits {
@@ -45,6 +48,7 @@ impl Default for Limits {
             max_entries: 10_000,
             max_field_bytes: crate::html::region_id::MAX_BYTES,
             walk_budget: 2_000,
+            stream: crate::stateful::StreamLimits::default(),
         }
     }
 }

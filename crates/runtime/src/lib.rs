@@ -177,6 +177,7 @@ pub use pjx_macros::mutates;
 
 /// The names most users need: `use pjx::prelude::*;`.
 pub mod prelude {
+    pub use crate::stateful::Frames;
     pub use crate::{
         AllowAny, Component, EventError, HashState, Identity, IsAuthenticated, IsStaff, LoadCx,
         LoadError, LoadPage, Markup, MutationKey, Patch, Payload, Permission, Reactive, Slot,

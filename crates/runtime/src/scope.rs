@@ -67,6 +67,9 @@ struct Inner {
 #[derive(Default)]
 struct State {
     dirtied: BTreeSet<Key>,
+    /// Each key's latest recording, numbered (a stream walks what was recorded since its
+    /// last walk, a key recorded again included).
+    recorded: Vec<Key>,
     cache: RequestCache,
     /// Region ids already written into the response.
     rendered: HashSet<Box<str>>,
@@ -190,6 +193,7 @@ impl Scope {
         {
             let mut state = self.inner.state.lock();
             state.dirtied.extend(keys.iter().cloned());
+            state.recorded.extend(keys.iter().cloned());
             state.cache.invalidate(&keys);
         }
         self.inner.engine.caches().invalidate(&keys);
@@ -198,6 +202,14 @@ impl Scope {
     /// The keys dirtied so far, sorted by wire form.
     pub fn dirtied(&self) -> Vec<Key> {
         self.inner.state.lock().dirtied.iter().cloned().collect()
+    }
+
+    /// The keys recorded since the `since`-th recording (each key once, sorted), and the count
+    /// of recordings so far: `since` for the next call.
+    pub(crate) fn recorded_since(&self, since: usize) -> (Vec<Key>, usize) {
+        let state = self.inner.state.lock();
+        let keys: BTreeSet<Key> = state.recorded.iter().skip(since).cloned().collect();
+        (keys.into_iter().collect(), state.recorded.len())
     }
 
     /// The wire forms of the dirtied keys (convenient in tests).
@@ -337,6 +349,12 @@ impl Scope {
     /// Whether region `id` is already in the response.
     pub fn is_rendered(&self, id: &str) -> bool {
         self.inner.state.lock().rendered.contains(id)
+    }
+
+    /// Forgets the ids noted as in the response: each frame of a stream is a response of its
+    /// own, applied before the next.
+    pub(crate) fn forget_rendered(&self) {
+        self.inner.state.lock().rendered.clear();
     }
 
     /// The ids already in the response (a copy, so no lock is held while using it).

@@ -16,6 +16,8 @@ use super::parse::{Forms, Input};
 pub enum Param {
     Named(Named),
     Unnamed(Box<Type>),
+    /// `frames: &Frames`: the handler streams (written `&Frames`, whatever its path).
+    Frames(Box<Type>),
 }
 
 /// A named handler parameter.
@@ -87,6 +89,16 @@ fn borrows(ty: &Type) -> bool {
     scan(quote::ToTokens::to_token_stream(ty))
 }
 
+/// Whether a type is written `&Frames` (or `&pjx::stateful::Frames`, …): a streaming
+/// handler's frames. Told by spelling, as the trigger must know at expansion that the event
+/// streams; the expansion then passes pjx's `&Frames`, so another `Frames` fails to compile.
+fn is_frames(ty: &Type) -> bool {
+    let Type::Reference(r) = ty else { return false };
+    r.mutability.is_none()
+        && matches!(&*r.elem, Type::Path(p) if p.qself.is_none()
+            && p.path.segments.last().is_some_and(|s| s.ident == "Frames" && s.arguments.is_empty()))
+}
+
 /// How a handler is called.
 pub struct Handler {
     /// `on_add_item` → `add_item`.
@@ -94,6 +106,8 @@ pub struct Handler {
     pub method: syn::Ident,
     pub is_async: bool,
     pub params: Vec<Param>,
+    /// Whether it takes `frames: &Frames` (it streams).
+    pub streams: bool,
     /// Where a return type that is not an `EventOutcome` is reported.
     pub output_span: Span,
 }
@@ -223,6 +237,22 @@ fn check_handler(cx: &mut Ctxt, f: &ImplItemFn, event: &str, forms: &Forms) -> O
     let mut params = Vec::new();
     for (index, pat) in typed_params(f).enumerate() {
         let form = forms.contains(&(name.clone(), index));
+        if is_frames(&pat.ty) {
+            if form {
+                cx.error_spanned_by(
+                    &pat.ty,
+                    "`#[form]` reads an argument from the form the browser sends, and a stream's frames are not one: remove `#[form]` here",
+                );
+            }
+            if params.iter().any(|p| matches!(p, Param::Frames(_))) {
+                cx.error_spanned_by(
+                    &pat.ty,
+                    "a streaming handler takes its frames once: remove this second `&Frames` parameter",
+                );
+            }
+            params.push(Param::Frames(pat.ty.clone()));
+            continue;
+        }
         params.push(match &*pat.pat {
             Pat::Ident(ident) => {
                 let source = match (form, borrows(&pat.ty)) {
@@ -256,11 +286,19 @@ fn check_handler(cx: &mut Ctxt, f: &ImplItemFn, event: &str, forms: &Forms) -> O
             }
         });
     }
+    let streams = params.iter().any(|p| matches!(p, Param::Frames(_)));
+    if streams && f.sig.asyncness.is_none() {
+        cx.error_spanned_by(
+            &f.sig.ident,
+            format!("a streaming handler waits while its frames are sent: write `async fn on_{event}(&mut self, …, frames: &Frames)` and `frames.render(self).await?`"),
+        );
+    }
     Some(Handler {
         event: event.to_owned(),
         method: f.sig.ident.clone(),
         is_async: f.sig.asyncness.is_some(),
         params,
+        streams,
         output_span: output_span(f),
     })
 }

@@ -26,6 +26,7 @@ pub fn expand(self_ty: &Type, model: &Model) -> TokenStream {
     let event_enum = event_enum_name(self_ty);
     let typed = expand_typed(self_ty, event_enum.as_ref(), optimistic, handlers);
     let events: Vec<&String> = handlers.iter().map(|h| &h.event).collect();
+    let streams = handlers.iter().filter(|h| h.streams).map(|h| &h.event);
     let can_mount = mount.is_some();
     let mount_body = match mount {
         Some(m) => {
@@ -100,6 +101,9 @@ pub fn expand(self_ty: &Type, model: &Model) -> TokenStream {
                 },
                 Param::Unnamed(ty) => quote_spanned! {ty.span()=>
                     let #var: #ty = <#ty as ::pjx::__private::UnnamedParamIsContext<'_>>::context(cx);
+                },
+                Param::Frames(ty) => quote_spanned! {ty.span()=>
+                    let #var: #ty = ::pjx::__private::frames_arg(frames);
                 },
             });
             call_args.push(quote!(#var));
@@ -186,6 +190,7 @@ pub fn expand(self_ty: &Type, model: &Model) -> TokenStream {
             impl ::pjx::__private::Stateful for #self_ty {
                 const EVENTS: &'static [&'static str] = &[#(#events),*];
                 const CAN_MOUNT: bool = #can_mount;
+                const STREAMS: &'static [&'static str] = &[#(#streams),*];
 
                 #[allow(clippy::manual_async_fn)]
                 fn mount(
@@ -213,11 +218,12 @@ pub fn expand(self_ty: &Type, model: &Model) -> TokenStream {
                     event: &'__pjx str,
                     mut payload: ::pjx::__private::Payload,
                     cx: &'__pjx ::pjx::__private::LoadCx,
+                    frames: &'__pjx ::pjx::__private::Frames,
                 ) -> impl ::pjx::__private::Future<
                     Output = ::core::result::Result<(), ::pjx::__private::EventError>,
                 > + '__pjx {
                     async move {
-                        let _ = (&payload, &cx);
+                        let _ = (&payload, &cx, &frames);
                         match event {
                             #(#arms)*
                             _ => ::core::result::Result::Err(

@@ -245,16 +245,21 @@ enum Sent {
 /// Runs the walk over the scope's manifest with its dirtied keys. Regions whose ids the scope
 /// has noted as rendered count as already in the body.
 pub async fn walk(scope: &Scope) -> WalkReport {
+    walk_keys(scope, &scope.dirtied()).await
+}
+
+/// [`walk`] with some of the dirtied keys: a stream's updates walk the keys dirtied since its
+/// last ones.
+pub async fn walk_keys(scope: &Scope, dirtied_keys: &[Key]) -> WalkReport {
     let Some(manifest) = scope.shared_manifest() else {
         return WalkReport::default();
     };
-    let dirtied_keys = scope.dirtied();
     let engine = scope.engine();
     let registry = engine.registry();
     let entries: Vec<Mounted<'_>> = manifest.entries().collect();
 
     // Steps 1–3: decide without loading anything.
-    let dirtied = Dirtied::new(&dirtied_keys);
+    let dirtied = Dirtied::new(dirtied_keys);
     let rendered = scope.rendered_ids();
     let mut outcomes: Vec<Option<Outcome>> = vec![None; entries.len()];
     let mut groups: Vec<Group> = Vec::new();
@@ -315,7 +320,7 @@ pub async fn walk(scope: &Scope) -> WalkReport {
         }
     }
     let mut report = WalkReport {
-        dirtied_for_client: dirtied_for_client(scope, &manifest, &dirtied_keys),
+        dirtied_for_client: dirtied_for_client(scope, &manifest, dirtied_keys),
         ..WalkReport::default()
     };
 

@@ -4,11 +4,21 @@
 use super::*;
 
 /// The future of one erased dispatch (not `Send`: it runs on the request's task).
-pub type DispatchFuture<'a> = Pin<Box<dyn Future<Output = Result<EventResponse, EventError>> + 'a>>;
+pub type DispatchFuture<'a> = Pin<Box<dyn Future<Output = Result<Answer, EventError>> + 'a>>;
+
+/// What a mount or an event answers: one render, or — for a streaming event whose client
+/// asked for one — a stream of frames.
+#[derive(Debug)]
+pub enum Answer {
+    /// The render (and, for an event, the fan-out still to come).
+    Done(EventResponse),
+    /// The frames of a streaming event, the last one its final render with the fan-out.
+    Stream(EventStream),
+}
 
 /// The dispatch operations of one component with events, as the registry holds them.
 struct DispatchOps {
-    dispatch: for<'a> fn(&'a Scope, EventRequest) -> DispatchFuture<'a>,
+    dispatch: for<'a> fn(&'a Scope, EventRequest, bool) -> DispatchFuture<'a>,
 }
 
 /// Where the operations of `T` live: a constant, so `EventsType::of` can borrow it forever.
@@ -28,27 +38,69 @@ impl EventsType {
 }
 
 /// Mounts a component or runs one of its events, by name. What the dispatch route calls; the
-/// scope's load context carries the requester, its engine the registry.
+/// scope's load context carries the requester, its engine the registry. A streaming event
+/// answers with its final render alone (see [`dispatch_streaming`]).
 pub async fn dispatch(
     scope: &Scope,
     name: &str,
     request: EventRequest,
 ) -> Result<EventResponse, EventError> {
+    match dispatch_by_name(scope, name, request, false).await? {
+        Answer::Done(response) => Ok(response),
+        Answer::Stream(_) => unreachable!("no stream was asked for"),
+    }
+}
+
+/// [`dispatch`] for a client that reads streams (it sent `Accept: text/event-stream`): a
+/// streaming event answers with its frames. Every check — permissions, the rate limit, the
+/// signed state, the object's permissions — runs before the first frame.
+pub async fn dispatch_streaming(
+    scope: &Scope,
+    name: &str,
+    request: EventRequest,
+) -> Result<Answer, EventError> {
+    dispatch_by_name(scope, name, request, true).await
+}
+
+async fn dispatch_by_name(
+    scope: &Scope,
+    name: &str,
+    request: EventRequest,
+    stream: bool,
+) -> Result<Answer, EventError> {
     let ops = scope
         .engine()
         .registry()
         .events(name)
         .and_then(|ty| ty.ops::<DispatchOps>())
         .ok_or_else(|| EventError::UnknownComponent(name.to_owned()))?;
-    (ops.dispatch)(scope, request).await
+    (ops.dispatch)(scope, request, stream).await
 }
 
-fn dispatch_erased<T: Stateful>(scope: &Scope, request: EventRequest) -> DispatchFuture<'_> {
+fn dispatch_erased<T: Stateful>(
+    scope: &Scope,
+    request: EventRequest,
+    stream: bool,
+) -> DispatchFuture<'_> {
     Box::pin(async move {
-        dispatch_to::<T>(scope, request)
-            .await
-            .map(|(response, _)| response)
+        Ok(
+            match scope
+                .run(dispatch_typed::<T>(scope.clone(), request, stream))
+                .await?
+            {
+                Typed::Done(response, _) => Answer::Done(response),
+                Typed::Stream(stream) => Answer::Stream(stream),
+            },
+        )
     })
+}
+
+/// What [`dispatch_typed`] answers.
+pub(crate) enum Typed<T> {
+    /// The render, with the component as it was rendered (`None` for a render-cache hit).
+    Done(EventResponse, Option<T>),
+    /// A streaming event's frames.
+    Stream(EventStream),
 }
 
 /// Mounts `T` or runs one of its events: what [`dispatch`] does once it has found the type by
@@ -58,7 +110,25 @@ pub async fn dispatch_to<T: Stateful>(
     scope: &Scope,
     request: EventRequest,
 ) -> Result<(EventResponse, Option<T>), EventError> {
-    scope.run(dispatch_typed::<T>(scope.clone(), request)).await
+    match scope
+        .run(dispatch_typed::<T>(scope.clone(), request, false))
+        .await?
+    {
+        Typed::Done(response, component) => Ok((response, component)),
+        Typed::Stream(_) => unreachable!("no stream was asked for"),
+    }
+}
+
+/// [`dispatch_to`] for a client that reads streams: a streaming event answers with its
+/// frames (the component harness collects them).
+#[cfg(feature = "testing")]
+pub(crate) async fn dispatch_stream_to<T: Stateful>(
+    scope: &Scope,
+    request: EventRequest,
+) -> Result<Typed<T>, EventError> {
+    scope
+        .run(dispatch_typed::<T>(scope.clone(), request, true))
+        .await
 }
 
 pub(super) fn check(access: Access) -> Result<(), EventError> {
@@ -68,7 +138,8 @@ pub(super) fn check(access: Access) -> Result<(), EventError> {
 async fn dispatch_typed<T: Stateful>(
     scope: Scope,
     request: EventRequest,
-) -> Result<(EventResponse, Option<T>), EventError> {
+    stream: bool,
+) -> Result<Typed<T>, EventError> {
     let cx = scope.load_cx();
     let engine = scope.engine();
     // Permissions come before anything is read, cached or counted.
@@ -103,7 +174,7 @@ async fn dispatch_typed<T: Stateful>(
                 && let Some(hit) = engine.render_cache().get(key)
                 && let Some(response) = serve_cached::<T>(hit, &scope).await?
             {
-                return Ok((response, None));
+                return Ok(Typed::Done(response, None));
             }
             let ticket = engine.render_cache().begin();
             let component = T::mount(params.clone(), cx).await?;
@@ -125,7 +196,7 @@ async fn dispatch_typed<T: Stateful>(
                     ticket,
                 );
             }
-            return Ok((response, Some(component)));
+            return Ok(Typed::Done(response, Some(component)));
         }
         Some(event) => {
             if !T::EVENTS.contains(&event) {
@@ -149,12 +220,23 @@ async fn dispatch_typed<T: Stateful>(
                 .map_err(EventError::InvalidState)?;
             component.restore(cx).await?;
             check(component.check_object_access(cx))?;
-            component.handle(event, request.payload, cx).await?;
+            if stream && T::STREAMS.contains(&event) {
+                return Ok(Typed::Stream(EventStream::start(
+                    scope.clone(),
+                    component,
+                    event.to_owned(),
+                    request.payload,
+                    params,
+                )));
+            }
+            component
+                .handle(event, request.payload, cx, &Frames::discard())
+                .await?;
             component
         }
     };
     let response = respond_with(&component, &params)?;
-    Ok((response, Some(component)))
+    Ok(Typed::Done(response, Some(component)))
 }
 
 /// The render-cache key of a mount of `T`, if `T` caches and this requester may share in it:

@@ -46,6 +46,8 @@ pub enum EventError {
     NotFound,
     /// Too many requests (429); retry after this long.
     RateLimited(Duration),
+    /// A streaming answer ran past its maximum duration and was ended (504).
+    StreamTooLong(Duration),
     /// Something failed on the server (500): details are logged, not sent.
     Internal(Box<dyn std::error::Error + Send + Sync>),
 }
@@ -107,6 +109,7 @@ impl EventError {
             EventError::Unauthenticated => 401,
             EventError::Forbidden | EventError::CrossSite(_) => 403,
             EventError::RateLimited(_) => 429,
+            EventError::StreamTooLong(_) => 504,
             EventError::Internal(_) => 500,
         }
     }
@@ -128,6 +131,7 @@ impl EventError {
             EventError::Forbidden => "forbidden",
             EventError::NotFound => "not_found",
             EventError::RateLimited(_) => "rate_limited",
+            EventError::StreamTooLong(_) => "stream_too_long",
             EventError::Internal(_) => "internal",
         }
     }
@@ -195,6 +199,11 @@ impl fmt::Display for EventError {
             EventError::Forbidden => f.write_str("you may not do this"),
             EventError::NotFound => f.write_str("not found"),
             EventError::RateLimited(_) => f.write_str("too many requests; try again later"),
+            EventError::StreamTooLong(max) => write!(
+                f,
+                "the stream ran past its maximum duration ({}s) and was ended",
+                max.as_secs()
+            ),
             EventError::Internal(e) => write!(f, "internal error: {e}"),
         }
     }

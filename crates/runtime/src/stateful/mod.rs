@@ -26,6 +26,7 @@ mod dispatch;
 mod error;
 mod render;
 mod request;
+mod stream;
 mod trigger;
 
 use std::fmt;
@@ -55,6 +56,7 @@ pub use dispatch::*;
 pub use error::*;
 pub use render::*;
 pub use request::*;
+pub use stream::*;
 pub use trigger::*;
 
 /// The path prefix of the dispatch route: `POST /components/{name}`.
@@ -101,6 +103,9 @@ pub trait Stateful: Component + Guarded + Policy + SerializableState + Sized + '
     const EVENTS: &'static [&'static str];
     /// Whether it has a `mount`.
     const CAN_MOUNT: bool;
+    /// The events whose handlers take `frames: &Frames`: they answer with a stream of frames
+    /// when the client asks for one.
+    const STREAMS: &'static [&'static str];
 
     /// Builds the initial state from mount parameters.
     fn mount(params: Value, cx: &LoadCx) -> impl Future<Output = Result<Self, EventError>>;
@@ -108,12 +113,13 @@ pub trait Stateful: Component + Guarded + Policy + SerializableState + Sized + '
     /// Re-derives what the token does not carry (locked fields), after it is read.
     fn restore(&mut self, cx: &LoadCx) -> impl Future<Output = Result<(), EventError>>;
 
-    /// Runs an event.
+    /// Runs an event; a streaming handler sends its frames through `frames`.
     fn handle<'a>(
         &'a mut self,
         event: &'a str,
         payload: Payload,
         cx: &'a LoadCx,
+        frames: &'a Frames,
     ) -> impl Future<Output = Result<(), EventError>> + 'a;
 
     /// The instant state delta for an event, if the component predicts one.

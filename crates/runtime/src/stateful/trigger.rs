@@ -119,6 +119,10 @@ impl<C: Stateful> fmt::Display for Trigger<'_, C> {
         // One event per component at a time: a second one sent before the first's answer
         // would carry the same state and lose the first's change.
         push(&mut out, "hx-sync", "closest [data-pjx-component]:drop");
+        if C::STREAMS.contains(&self.event) {
+            // pjx.js's stream reader asks for this event's frames.
+            push(&mut out, "data-pjx-stream", "");
+        }
         let patch = match &self.patch {
             Some(patch) => patch.clone(),
             None => self.component.optimistic(self.event, &self.payload),

@@ -14,7 +14,10 @@ use crate::reactive::walk::WalkReport;
 use crate::scope::Scope;
 use crate::security::auth::{Browser, Identity};
 use crate::security::state::{Clock, StateKeys};
-use crate::stateful::{EventError, EventRequest, EventResponse, Payload, Stateful, dispatch_to};
+use crate::stateful::{
+    EventError, EventRequest, EventResponse, Frame, Payload, Stateful, Typed, dispatch_stream_to,
+    dispatch_to,
+};
 
 /// Mounts a component with events and dispatches its events through the same code as the
 /// dispatch route (permissions, rate limit, render cache, the signed state's round trip
@@ -252,6 +255,84 @@ impl<T: Stateful> ComponentTest<T> {
         event: &str,
         payload: Value,
     ) -> Result<&EventResponse, EventError> {
+        let request = self.event_request(event, payload);
+        self.send(request).await
+    }
+
+    /// Sends a streaming event as pjx.js's stream reader does, and collects its frames (all
+    /// but heartbeats): the renders, parts and updates in the order sent, then the last — its
+    /// final answer ([`Frame::End`]), or the error that ended it ([`Frame::Error`]). Errors
+    /// found before the first frame (permissions, the rate limit, the state) are returned as
+    /// errors, as the route answers them. After an `End`, [`state`](Self::state),
+    /// [`html`](Self::html) and the page are as after any event.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use pjx::prelude::*;
+    /// use pjx::stateful::Frame;
+    /// use pjx::testing::ComponentTest;
+    /// use serde::{Deserialize, Serialize};
+    ///
+    /// #[component(name = "ticker", source = "<p>{{ n }}<button {{ self.count_event() }}>go</button></p>")]
+    /// #[derive(Serialize, Deserialize)]
+    /// pub struct Ticker { n: u32 }
+    ///
+    /// #[component]
+    /// impl Ticker {
+    ///     fn mount() -> Ticker { Ticker { n: 0 } }
+    ///     async fn on_count(&mut self, frames: &Frames) -> Result<(), EventError> {
+    ///         for _ in 0..3 {
+    ///             self.n += 1;
+    ///             frames.render(self).await?;
+    ///         }
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let mut test = ComponentTest::<Ticker>::new();
+    /// test.mount(()).await.unwrap();
+    /// let frames = test.stream("count", serde_json::json!({})).await.unwrap();
+    /// assert_eq!(frames.len(), 4); // three renders, then the end
+    /// assert!(matches!(&frames[0], Frame::Render { html } if html.contains("<p>1")));
+    /// assert!(matches!(&frames[3], Frame::End { html, .. } if html.contains("<p>3")));
+    /// assert_eq!(test.state().n, 3);
+    /// # }
+    /// ```
+    pub async fn stream(&mut self, event: &str, payload: Value) -> Result<Vec<Frame>, EventError> {
+        let request = self.event_request(event, payload);
+        let scope = self.scope();
+        let typed = dispatch_stream_to::<T>(&scope, request).await;
+        self.dirtied = scope.dirtied_names();
+        self.walk = WalkReport::default();
+        let mut stream = match typed? {
+            Typed::Stream(stream) => stream,
+            Typed::Done(..) => panic!(
+                "pjx::testing: `{event}` does not stream (its handler takes no `frames: &Frames`): send it with `dispatch`"
+            ),
+        };
+        let frames = scope.run(stream.collect()).await;
+        self.dirtied = scope.dirtied_names();
+        if let Some((response, component)) = stream.outcome::<T>() {
+            if let (Some(page), Some(Frame::End { html, .. })) = (&mut self.page, frames.last()) {
+                let reply = crate::Reply {
+                    body: html.clone(),
+                    ..crate::Reply::default()
+                };
+                let swap = match page.region(&response.component_id).is_some() {
+                    true => PrimarySwap::OuterHtml(response.component_id.clone()),
+                    false => PrimarySwap::None,
+                };
+                page.apply(&reply, swap).unwrap_or_else(|e| {
+                    panic!("pjx::testing: the stream's end does not apply to the page: {e}")
+                });
+            }
+            self.component = Some(component);
+            self.response = Some(response);
+        }
+        Ok(frames)
+    }
+
+    fn event_request(&self, event: &str, payload: Value) -> EventRequest {
         let payload = match payload {
             Value::Object(map) => map,
             Value::Null => Payload::new(),
@@ -261,11 +342,11 @@ impl<T: Stateful> ComponentTest<T> {
             self.response.as_ref().map(|r| r.state.clone()).expect(
                 "pjx::testing: mount the component (or set_state) before dispatching events",
             );
-        self.send(EventRequest::event(event, payload, state)).await
+        EventRequest::event(event, payload, state)
     }
 
-    /// Sends a request as it is, e.g. with a tampered state token.
-    pub async fn send(&mut self, request: EventRequest) -> Result<&EventResponse, EventError> {
+    /// The scope of one request from the current browser, with the page's manifest.
+    fn scope(&self) -> Scope {
         let mut scope = Scope::builder()
             .engine(Arc::clone(&self.engine))
             .load_cx(self.request_cx())
@@ -273,7 +354,12 @@ impl<T: Stateful> ComponentTest<T> {
         if let Some(page) = &self.page {
             scope = scope.manifest(page.manifest());
         }
-        let scope = scope.build();
+        scope.build()
+    }
+
+    /// Sends a request as it is, e.g. with a tampered state token.
+    pub async fn send(&mut self, request: EventRequest) -> Result<&EventResponse, EventError> {
+        let scope = self.scope();
         let result = dispatch_to::<T>(&scope, request).await;
         self.dirtied = scope.dirtied_names();
         self.walk = WalkReport::default();
