@@ -41,6 +41,10 @@
     }
     st.buf = buf;
   };
+  // Streams in flight, each with its abort: a page that is left stops them at once (a page
+  // kept in the back/forward cache would otherwise keep its handlers running).
+  const live = new Set();
+  addEventListener("pagehide", () => { for (const stop of live) stop(); });
   const latin1 = (v) => JSON.stringify(v).replace(/[\u007f-\uffff]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
   const end = (st) => {
     const [ev, d] = st.last || ["error", CUT];
@@ -65,13 +69,18 @@
       const r = await fetch(url, init);
       if (!SSE.test(r.headers.get("Content-Type") || "")) return r;
       clearTimeout(c.requestTimeout);
-      const rd = r.body.getReader(), dec = new TextDecoder();
-      for (;;) {
-        const { done, value } = await rd.read();
-        if (done) break;
-        read(st, dec.decode(value, { stream: true }));
-      }
+      const rd = r.body.getReader(), dec = new TextDecoder(), stop = () => rd.cancel();
+      live.add(stop);
+      try {
+        for (;;) {
+          const { done, value } = await rd.read();
+          if (done) break;
+          read(st, dec.decode(value, { stream: true }));
+        }
+      } finally { live.delete(stop); }
       const ok = end(st), err = st.last ? st.last[1] : CUT;
+      // The answer goes into the component as the frames left it.
+      c.target = root(st) || c.target;
       return ok
         ? new Response(ok.html, { headers: { "Content-Type": "text/html; charset=utf-8", "X-PJX-Dirtied": latin1(ok.dirtied) } })
         : new Response(JSON.stringify(err), { status: err.error.status || 502, headers: { "Content-Type": "application/json" } });
@@ -81,9 +90,11 @@
     // htmx 2 reads through XHR: Chromium reports every chunk as a readystatechange while
     // loading, and the last chunk before htmx's load handler runs.
     D.addEventListener("htmx:beforeSend", (e) => {
-      const xhr = e.detail.xhr;
-      if (!streams(e.detail.elt)) return;
-      const st = begin(e.detail.elt);
+      const xhr = e.detail.xhr, elt = e.detail.elt;
+      if (!streams(elt)) return;
+      const st = begin(elt), stop = () => xhr.abort();
+      live.add(stop);
+      xhr.addEventListener("loadend", () => live.delete(stop));
       xhr.addEventListener("readystatechange", () => {
         if (xhr.readyState < 3 || !SSE.test(xhr.getResponseHeader("Content-Type") || "")) return;
         xhr.pjxStream = st;
@@ -91,24 +102,27 @@
         read(st, text.slice(st.seen));
         st.seen = text.length;
       });
+      // On the swap's target itself: a render frame may have taken it off the page, and
+      // htmx 2 fires beforeSwap on it alone. This runs before pjx.js's own listener.
+      e.detail.target.addEventListener("htmx:beforeSwap", (e) => {
+        const d = e.detail;
+        if (d.xhr !== xhr || !xhr.pjxStream) return;
+        const ok = end(st);
+        if (ok) {
+          // htmx swaps the last frame, into the component as the frames left it.
+          d.serverResponse = ok.html;
+          d.target = root(st) || d.target;
+          xhr.pjxH = { "X-PJX-Dirtied": JSON.stringify(ok.dirtied) };
+          return;
+        }
+        // A failed stream: nothing is swapped, and the request counts as failed (optimistic
+        // patches roll back), with the error as pjx:error.
+        d.shouldSwap = false;
+        d.isError = true;
+        const at = root(st) || D;
+        at.dispatchEvent(new CustomEvent("pjx:error", { bubbles: true, detail: (st.last ? st.last[1] : CUT).error }));
+      });
     });
-    // Before pjx.js's own listener (capture): htmx swaps the last frame, not the stream.
-    D.addEventListener("htmx:beforeSwap", (e) => {
-      const d = e.detail, st = d.xhr.pjxStream;
-      if (!st) return;
-      const ok = end(st);
-      if (ok) {
-        d.serverResponse = ok.html;
-        d.xhr.pjxH = { "X-PJX-Dirtied": JSON.stringify(ok.dirtied) };
-        return;
-      }
-      // A failed stream: nothing is swapped, and the request counts as failed (optimistic
-      // patches roll back), with the error as pjx:error.
-      d.shouldSwap = false;
-      d.isError = true;
-      const elt = d.elt && d.elt.isConnected ? d.elt : D;
-      elt.dispatchEvent(new CustomEvent("pjx:error", { bubbles: true, detail: (st.last ? st.last[1] : CUT).error }));
-    }, true);
   }
   pjx.stream = true;
 })();

@@ -101,6 +101,10 @@ fn event_stream(frames: stateful::EventStream) -> HttpResponse {
         // Neither a cache nor a buffering proxy may hold frames back.
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header(("x-accel-buffering", "no"))
+        // A browser that gives up on a response it could reuse the connection after reads
+        // on (Chromium drains up to 16 KiB or 5 s): closing says there is nothing to reuse,
+        // so leaving the page closes the connection and stops the handler at once.
+        .force_close()
         .streaming(body)
 }
 
