@@ -16,7 +16,7 @@ const CONNECTIONS: usize = 4;
 const WARMUP: Duration = Duration::from_millis(500);
 const MEASURE: Duration = Duration::from_secs(3);
 
-fn spawn_server<F, T, B>(factory: F) -> SocketAddr
+pub(crate) fn spawn_server<F, T, B>(factory: F) -> SocketAddr
 where
     F: Fn() -> App<T> + Send + Clone + 'static,
     T: actix_web::dev::ServiceFactory<

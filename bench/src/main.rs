@@ -3,6 +3,7 @@
 
 mod http;
 mod state;
+mod stream;
 mod walk;
 
 fn main() {
@@ -18,5 +19,9 @@ fn main() {
     if run("http") {
         println!();
         http::run();
+    }
+    if run("stream") {
+        println!();
+        stream::run();
     }
 }

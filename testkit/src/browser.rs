@@ -194,11 +194,11 @@ pub async fn text(client: &Client, css: &str) -> String {
         .expect("text")
 }
 
-/// Waits until htmx has no request in flight and the page settled.
+/// Waits until htmx has no request in flight, no stream is being read, and the page settled.
 pub async fn settle(client: &Client) {
     wait_for(
         client,
-        "return document.querySelectorAll('.htmx-request').length === 0 && window.pjx.lit.size === 0",
+        "return document.querySelectorAll('.htmx-request').length === 0 && window.pjx.lit.size === 0 && !(window.pjx.stream && window.pjx.stream.size)",
         Duration::from_secs(10),
         "the page to settle",
     )

@@ -123,7 +123,12 @@ fn ci() -> Result<(), String> {
         ("cart", &["browser"][..]),
         (
             "pjx-tests",
-            &["hostile_ids", "morph", "composites_browser"][..],
+            &[
+                "hostile_ids",
+                "morph",
+                "composites_browser",
+                "streaming_browser",
+            ][..],
         ),
     ] {
         let mut browser = cargo();

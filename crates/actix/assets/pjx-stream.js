@@ -124,5 +124,6 @@
       });
     });
   }
-  pjx.stream = true;
+  // The streams in flight, each by its stop (tests wait for none).
+  pjx.stream = live;
 })();

@@ -220,7 +220,9 @@ impl Cart {
 // --------------------------------------------------------------------------------- checkout
 
 /// Coupon and order placement: for signed-in shoppers only, and at most 5 requests a minute
-/// per user (coupon codes cannot be guessed by the thousand).
+/// per user (coupon codes cannot be guessed by the thousand). Placing an order streams its
+/// progress: each step is a frame, and the cart and order history follow as soon as the order
+/// is placed, before the last step.
 #[component(name = "checkout", permissions = [IsAuthenticated, IsOwner], rate_limit = "5/min", template = "checkout.html")]
 #[derive(Serialize, Deserialize)]
 pub struct Checkout {
@@ -229,7 +231,21 @@ pub struct Checkout {
     coupon: Option<String>,
     /// The order just placed, if any.
     placed: Option<i64>,
+    /// The step of the order being placed (1-based; 0: none).
+    step: usize,
 }
+
+/// The steps of placing an order, as the progress bar names them.
+pub const ORDER_STEPS: [&str; 4] = [
+    "Checking your cart",
+    "Reserving stock",
+    "Placing the order",
+    "Sending the confirmation",
+];
+
+/// How long each step shows to someone watching (a real shop would be waiting on its payment
+/// provider here).
+pub const ORDER_STEP_PACE: std::time::Duration = std::time::Duration::from_millis(250);
 
 impl Owned for Checkout {
     fn owner(&self) -> &str {
@@ -266,15 +282,32 @@ impl Checkout {
         self.coupon = None;
     }
 
-    /// The coupon in the token may be one a later order already spent (a client can send back
-    /// an older token): the store checks it again as it places the order.
-    fn on_place_order(&mut self, cx: &LoadCx) -> Result<(), EventError> {
-        let order = cx
-            .require::<Store>()?
-            .place_order(&self.owner, self.coupon.as_deref(), self.discount())
-            .map_err(event_error)?;
-        self.placed = Some(order.id);
-        self.coupon = None;
+    /// Streams the order's progress, a frame a step. The coupon in the token may be one a
+    /// later order already spent (a client can send back an older token): the store checks
+    /// it again as it places the order.
+    async fn on_place_order(&mut self, cx: &LoadCx, frames: &Frames) -> Result<(), EventError> {
+        let store = cx.require::<Store>()?;
+        self.placed = None;
+        for step in 1..=ORDER_STEPS.len() {
+            self.step = step;
+            if ORDER_STEPS[step - 1] == "Placing the order" {
+                let order = store
+                    .place_order(&self.owner, self.coupon.as_deref(), self.discount())
+                    .map_err(event_error)?;
+                self.placed = Some(order.id);
+                self.coupon = None;
+                frames.render(self).await?;
+                // The emptied cart and the new order show now, not after the last step.
+                frames.updates().await?;
+            } else {
+                frames.render(self).await?;
+            }
+            // Paced for a person watching; a client that reads no stream waits for nothing.
+            if frames.is_live() {
+                actix_web::rt::time::sleep(ORDER_STEP_PACE).await;
+            }
+        }
+        self.step = 0;
         Ok(())
     }
 }
@@ -286,7 +319,13 @@ impl Checkout {
             owner: owner.to_owned(),
             coupon: None,
             placed: None,
+            step: 0,
         }
+    }
+
+    /// The name of the step shown, if an order is being placed.
+    pub fn step_name(&self) -> Option<&'static str> {
+        ORDER_STEPS.get(self.step.checked_sub(1)?).copied()
     }
 
     /// The coupon's discount in percent.

@@ -336,8 +336,32 @@ async fn a_signed_in_shopper_checks_out_and_the_page_follows() {
             .await
             .starts_with("Coupon PJX10: 10% off")
     );
-    // Place the order: the checkout answers, the badge and the order list follow.
+    // Place the order: its progress streams a step at a time; the badge and the order list
+    // follow as soon as the order is placed, while its last step still shows.
     click(&client, ".checkout .button--primary").await;
+    wait_for(
+        &client,
+        "const p = document.querySelector('.checkout__progress'); return !!p && p.textContent.includes('Reserving stock')",
+        Duration::from_secs(10),
+        "the order's progress",
+    )
+    .await;
+    wait_for(
+        &client,
+        "const p = document.querySelector('.checkout__progress');
+         return !!p && p.textContent.includes('Sending the confirmation')
+           && document.querySelector('.orders__list').textContent.includes('#1')",
+        Duration::from_secs(10),
+        "the order list, before the last step ends",
+    )
+    .await;
+    wait_for(
+        &client,
+        "return !document.querySelector('.checkout__progress') && !!document.querySelector('.checkout__done')",
+        Duration::from_secs(10),
+        "the final render",
+    )
+    .await;
     settle(&client).await;
     assert_eq!(
         text(&client, ".checkout__done").await,
