@@ -143,32 +143,32 @@ fn gzipped(text: &str) -> usize {
     encoder.finish().unwrap().len()
 }
 
-/// The client's bytes: pjx.js's core and each optional part (budgets: core 3072, all of pjx's
-/// own 6144 gzipped), and what a page with regions loads on each htmx line.
+/// The client's bytes: pjx.js's core and each optional part on each htmx line (budgets: core
+/// 3072, all of pjx's own 6144 gzipped), and what a page with regions loads on each line.
 fn client_bytes() {
     use pjx_actix::{ClientPart, HtmxLine};
-    let row = |name: &str, js: &str| println!("{name:<22} {:>8} {:>8}", js.len(), gzipped(js));
-    println!("{:<22} {:>8} {:>8}", "client file", "bytes", "gzipped");
-    row("pjx.js (core)", pjx_actix::PJX_JS);
-    let mut own = gzipped(pjx_actix::PJX_JS);
-    for part in ClientPart::ALL {
-        row(&format!("pjx-{}.js", part.name()), part.js());
-        own += gzipped(part.js());
-    }
+    let row = |name: &str, js: &str| println!("{name:<26} {:>8} {:>8}", js.len(), gzipped(js));
+    println!("{:<26} {:>8} {:>8}", "client file", "bytes", "gzipped");
     row(
         &format!("idiomorph {}", pjx_actix::IDIOMORPH_VERSION),
         pjx_actix::IDIOMORPH_JS,
     );
-    println!("pjx's own, all parts: {own} bytes gzipped (budgets: core 3072, all 6144)");
     for line in [HtmxLine::V2, HtmxLine::V4] {
-        let mut total = gzipped(line.js()) + gzipped(pjx_actix::PJX_JS);
-        total += gzipped(ClientPart::Morph.js());
+        let v = line.version();
+        row(&format!("htmx {v}"), line.js());
+        row(&format!("pjx.js (core), htmx {v}"), line.pjx_js());
+        let mut own = gzipped(line.pjx_js());
+        for part in ClientPart::ALL {
+            row(&format!("pjx-{}.js, htmx {v}", part.name()), part.js(line));
+            own += gzipped(part.js(line));
+        }
+        let mut page = gzipped(line.js()) + gzipped(line.pjx_js());
+        page += gzipped(ClientPart::Morph.js(line));
         if line == HtmxLine::V2 {
-            total += gzipped(pjx_actix::IDIOMORPH_JS);
+            page += gzipped(pjx_actix::IDIOMORPH_JS);
         }
         println!(
-            "htmx {} + pjx.js + morph{}: {total} bytes gzipped",
-            line.version(),
+            "htmx {v}: pjx's own, all parts: {own} bytes gzipped (budgets: core 3072, all 6144); htmx + pjx.js + morph{}: {page}",
             if line == HtmxLine::V2 {
                 " (idiomorph + glue)"
             } else {

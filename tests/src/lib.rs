@@ -29,6 +29,8 @@ pub mod docs {
     pub struct Security;
     #[doc = include_str!("../../docs/slots.md")]
     pub struct Slots;
+    #[doc = include_str!("../../docs/streaming.md")]
+    pub struct Streaming;
     #[doc = include_str!("../../docs/testing.md")]
     pub struct Testing;
 }

@@ -3,7 +3,7 @@
 // survive. htmx 2 morphs with idiomorph (loaded before this file); htmx 4 with its own
 // outerMorph. An optional part of pjx.js, loaded by pages with regions; served by pjx-actix.
 (() => {
-  const D = document, V4 = /^4/.test(htmx.version), TMP = "pjx-morph-";
+  const D = document, V4 = typeof PJX_V4 < "u" ? PJX_V4 : /^4/.test(htmx.version), TMP = "pjx-morph-";
   if (!window.pjx || pjx.morph || !(V4 || window.Idiomorph)) return;
   // Both morphs match elements across the old and new trees by id: a region without one gets
   // a temporary id made of its data-pjx-id for the swap, so keyed rows keep their elements

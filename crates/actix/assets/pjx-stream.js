@@ -5,125 +5,111 @@
 // streaming trigger (data-pjx-stream); served by pjx-actix.
 (() => {
   if (!window.pjx || pjx.stream) return;
-  const D = document, V4 = pjx.V4, SSE = /^text\/event-stream/;
-  const streams = (elt) => !!(elt && elt.closest && elt.closest("[data-pjx-stream]"));
-  const CUT = { error: { status: 0, code: "stream_cut", message: "the stream ended before its last frame" } };
-  // One stream: the component it belongs to, the text not yet parsed, its last frame.
-  const begin = (elt) => {
-    const root = elt.closest("[data-pjx-component-id]");
-    return { id: root && root.getAttribute("data-pjx-component-id"), buf: "", seen: 0 };
-  };
+  const D = document, V4 = typeof PJX_V4 < "u" ? PJX_V4 : /^4/.test(htmx.version);
+  const SSE = /^text\/event-stream/, ID = "data-pjx-component-id";
+  const streams = (elt) => elt && elt.closest && elt.closest("[data-pjx-stream]");
+  const CUT = { error: { status: 0, code: "stream_cut", message: "the stream was cut" } };
   const swap = (target, html, style) => V4
     ? htmx.swap({ text: html, target, swap: style })
     : htmx.swap(target, html, { swapStyle: style, swapDelay: 0, settleDelay: 0 });
-  const root = (st) => [...D.querySelectorAll("[data-pjx-component-id]")].find((el) => el.getAttribute("data-pjx-component-id") === st.id);
-  const frame = (st, ev, d) => {
-    const el = root(st);
-    if (ev === "render") el && swap(el, d.html, "outerHTML");
-    else if (ev === "part") {
-      const p = el && [...el.querySelectorAll("[data-pjx-part]")].find((p) => p.dataset.pjxPart === d.part);
-      p && swap(p, d.html, d.mode === "append" ? "beforeend" : "innerHTML");
-    } else if (ev === "updates") swap(D.body, d.html, "none"); // out-of-band fragments only
-    else if (ev === "end" || ev === "error") st.last = [ev, d];
-  };
-  // Server-sent events: blocks end with a blank line; pjx sends one `data:` line of JSON each,
-  // and heartbeats as comments.
-  const read = (st, text) => {
-    let buf = st.buf + text, i;
-    while ((i = buf.indexOf("\n\n")) >= 0) {
-      let ev = "message", data = "";
-      for (const line of buf.slice(0, i).split("\n")) {
-        if (line.startsWith("event:")) ev = line.slice(6).trim();
-        else if (line.startsWith("data:")) data += line.slice(5).trim();
-      }
-      buf = buf.slice(i + 2);
-      if (data) frame(st, ev, JSON.parse(data));
-    }
-    st.buf = buf;
-  };
-  // Streams in flight, each with its abort: a page that is left stops them at once (a page
-  // kept in the back/forward cache would otherwise keep its handlers running).
+  // Streams in flight, each by its abort: a page that is left stops them at once (a page kept
+  // in the back/forward cache would otherwise keep its handlers running).
   const live = new Set();
   addEventListener("pagehide", () => { for (const stop of live) stop(); });
-  const latin1 = (v) => JSON.stringify(v).replace(/[\u007f-\uffff]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
-  const end = (st) => {
-    const [ev, d] = st.last || ["error", CUT];
-    if (ev === "end" && d.refresh) location.reload();
-    return ev === "end" ? d : null;
+  // One stream: its component (found anew each time: a render frame replaces it), the text
+  // not yet read, and how it ended (st.end or st.error).
+  const begin = (elt) => {
+    const st = { id: elt.closest(`[${ID}]`).getAttribute(ID), buf: "" };
+    st.root = () => [...D.querySelectorAll(`[${ID}]`)].find((el) => el.getAttribute(ID) === st.id);
+    // pjx's frames are `event: <kind>` and one `data:` line of JSON; heartbeats are comments.
+    st.read = (text) => {
+      const blocks = (st.buf + text).split("\n\n");
+      st.buf = blocks.pop();
+      for (const b of blocks) {
+        const m = /^event: (\w+)\ndata: (.*)/.exec(b);
+        if (!m) continue;
+        const d = JSON.parse(m[2]), el = st.root();
+        if (m[1] == "render") el && swap(el, d.html, "outerHTML");
+        else if (m[1] == "part") {
+          const p = el && [...el.querySelectorAll("[data-pjx-part]")].find((p) => p.dataset.pjxPart === d.part);
+          p && swap(p, d.html, d.mode == "append" ? "beforeend" : "innerHTML");
+        } else if (m[1] == "updates") swap(D.body, d.html, "none"); // out-of-band fragments only
+        else st[m[1]] = d; // end, error
+      }
+    };
+    // The end frame (none after an error); its headers go where pjx.js reads an answer's.
+    st.done = () => {
+      const d = st.end;
+      if (d && d.refresh) location.reload();
+      st.h = d && { "X-PJX-Dirtied": JSON.stringify(d.dirtied) };
+      return d;
+    };
+    return st;
   };
 
   pjx.on("configRequest", "config:request", (e) => {
-    if (!V4) {
-      if (streams(e.detail.elt)) e.detail.headers.Accept = "text/event-stream";
-      return;
-    }
-    const c = e.detail.ctx;
-    if (!streams(c.sourceElement)) return;
-    c.request.headers.Accept = "text/event-stream";
-    // A stream lasts as long as the server lets it (htmx 4 would abort it after 60 s).
+    const c = V4 ? e.detail.ctx : e.detail, elt = V4 ? c.sourceElement : c.elt;
+    if (!streams(elt)) return;
+    (V4 ? c.request : c).headers.Accept = "text/event-stream";
+    if (!V4) return;
+    // htmx 4 fetches through ctx.fetch: the frames are read here, and htmx gets the end as the
+    // answer (or the error, as pjx's JSON error with its status). A stream lasts as long as
+    // the server lets it (htmx 4 would abort it after 60 s).
     c.request.timeout = 0;
-    const st = begin(c.sourceElement);
-    // htmx 4 fetches through ctx.fetch: the frames are read here, and htmx gets the last one
-    // as the answer (a success as HTML, an error as pjx's JSON error with its status).
+    const st = begin(elt);
     c.fetch = async (url, init) => {
       const r = await fetch(url, init);
-      if (!SSE.test(r.headers.get("Content-Type") || "")) return r;
+      if (!SSE.test(r.headers.get("Content-Type"))) return r;
       clearTimeout(c.requestTimeout);
       const rd = r.body.getReader(), dec = new TextDecoder(), stop = () => rd.cancel();
       live.add(stop);
       try {
-        for (;;) {
-          const { done, value } = await rd.read();
-          if (done) break;
-          read(st, dec.decode(value, { stream: true }));
-        }
+        for (let x; !(x = await rd.read()).done;) st.read(dec.decode(x.value, { stream: true }));
       } finally { live.delete(stop); }
-      const ok = end(st), err = st.last ? st.last[1] : CUT;
+      const d = st.done(), err = st.error || CUT;
       // The answer goes into the component as the frames left it.
-      c.target = root(st) || c.target;
-      return ok
-        ? new Response(ok.html, { headers: { "Content-Type": "text/html; charset=utf-8", "X-PJX-Dirtied": latin1(ok.dirtied) } })
+      c.target = st.root() || c.target;
+      c.pjxH = st.h;
+      return d
+        ? new Response(d.html, { headers: { "Content-Type": "text/html" } })
         : new Response(JSON.stringify(err), { status: err.error.status || 502, headers: { "Content-Type": "application/json" } });
     };
   });
-  if (!V4) {
-    // htmx 2 reads through XHR: Chromium reports every chunk as a readystatechange while
-    // loading, and the last chunk before htmx's load handler runs.
-    D.addEventListener("htmx:beforeSend", (e) => {
-      const xhr = e.detail.xhr, elt = e.detail.elt;
-      if (!streams(elt)) return;
-      const st = begin(elt), stop = () => xhr.abort();
-      live.add(stop);
-      xhr.addEventListener("loadend", () => live.delete(stop));
-      xhr.addEventListener("readystatechange", () => {
-        if (xhr.readyState < 3 || !SSE.test(xhr.getResponseHeader("Content-Type") || "")) return;
-        xhr.pjxStream = st;
-        const text = xhr.responseText;
-        read(st, text.slice(st.seen));
-        st.seen = text.length;
-      });
-      // On the swap's target itself: a render frame may have taken it off the page, and
-      // htmx 2 fires beforeSwap on it alone. This runs before pjx.js's own listener.
-      e.detail.target.addEventListener("htmx:beforeSwap", (e) => {
-        const d = e.detail;
-        if (d.xhr !== xhr || !xhr.pjxStream) return;
-        const ok = end(st);
-        if (ok) {
-          // htmx swaps the last frame, into the component as the frames left it.
-          d.serverResponse = ok.html;
-          d.target = root(st) || d.target;
-          xhr.pjxH = { "X-PJX-Dirtied": JSON.stringify(ok.dirtied) };
-          return;
-        }
-        // A failed stream: nothing is swapped, and the request counts as failed (optimistic
-        // patches roll back), with the error as pjx:error.
-        d.shouldSwap = false;
-        d.isError = true;
-        const at = root(st) || D;
-        at.dispatchEvent(new CustomEvent("pjx:error", { bubbles: true, detail: (st.last ? st.last[1] : CUT).error }));
-      });
+  // htmx 2 reads through XHR: Chromium reports every chunk as a readystatechange while
+  // loading, and the last one before htmx's load handler runs.
+  if (!V4) pjx.on("beforeSend", 0, (e) => {
+    const { xhr, elt, target } = e.detail;
+    if (!streams(elt)) return;
+    const st = begin(elt), stop = () => xhr.abort();
+    let seen = 0;
+    live.add(stop);
+    xhr.addEventListener("loadend", () => live.delete(stop));
+    xhr.addEventListener("readystatechange", () => {
+      if (xhr.readyState < 3 || !SSE.test(xhr.getResponseHeader("Content-Type"))) return;
+      xhr.pjxS = st;
+      st.read(xhr.responseText.slice(seen));
+      seen = xhr.responseText.length;
     });
-  }
-  // The streams in flight, each by its stop (tests wait for none).
+    // On the swap's target itself: a render frame may have taken it off the page, and htmx 2
+    // fires beforeSwap on it alone. This runs before pjx.js's own listener.
+    target.addEventListener("htmx:beforeSwap", (e) => {
+      const d = e.detail;
+      if (d.xhr != xhr || !xhr.pjxS) return;
+      const end = st.done();
+      xhr.pjxH = st.h;
+      if (end) {
+        // htmx swaps the end, into the component as the frames left it.
+        d.serverResponse = end.html;
+        d.target = st.root() || d.target;
+        return;
+      }
+      // A failed stream: nothing is swapped, and the request counts as failed (optimistic
+      // patches roll back), with the error as pjx:error.
+      d.shouldSwap = false;
+      d.isError = true;
+      (st.root() || D).dispatchEvent(new CustomEvent("pjx:error", { bubbles: true, detail: (st.error || CUT).error }));
+    });
+  });
+  // The streams in flight (tests wait for none).
   pjx.stream = live;
 })();

@@ -1,13 +1,15 @@
 // pjx client runtime, core: tells the server what the page shows, moves component assets into
-// <head>, reports errors, and loads the optional parts a page needs (loading indicators,
-// optimistic patches, the re-mount of stale components, morphing, the stream reader). Served by pjx-actix as
-// pjx.min.js, what terser makes of this file (`cargo xtask minify`).
+// <head>, reports errors, mounts afresh a component whose state went stale, and loads the
+// optional parts a page needs (loading indicators, optimistic patches, morphing, the stream
+// reader). Served by pjx-actix minified for each htmx line, as terser makes of this file
+// (`cargo xtask minify`: pjx.v2.min.js and pjx.v4.min.js).
 (() => {
   if (window.pjx) return; // never initialise twice
   const D = document;
   // htmx 2 (XHR, camelCase events) or htmx 4 (fetch, htmx:noun:verb events, a request's state
   // in detail.ctx): the few places that differ read the request through these.
-  const V4 = /^4/.test(htmx.version);
+  // `PJX_V4` is defined when minifying: each line gets a file of its own, without the other's code.
+  const V4 = typeof PJX_V4 < "u" ? PJX_V4 : /^4/.test(htmx.version);
   // Under htmx 4 the handlers form an extension ("pjx"): htmx 4 fires its events on the
   // requesting element, which an outerHTML swap may have taken off the page (the event then
   // never reaches the document); an extension hears every one.
@@ -20,8 +22,8 @@
   const req = (e) => V4 ? ctx(e) : e.detail.xhr;
   const source = (e) => V4 ? ctx(e).sourceElement : e.detail.elt;
   const res = (e) => V4 ? ctx(e).response || {} : e.detail.xhr;
-  // (A streamed answer's last frame carries its headers: the stream reader puts them in pjxH.)
-  const resHeader = (e, n) => V4 ? res(e).headers && res(e).headers.get(n) : (e.detail.xhr.pjxH || {})[n] || e.detail.xhr.getResponseHeader(n);
+  // (A streamed answer's end carries its headers: the stream reader puts them in pjxH.)
+  const resHeader = (e, n) => (req(e).pjxH || {})[n] || (V4 ? res(e).headers && res(e).headers.get(n) : e.detail.xhr.getResponseHeader(n));
   const resText = (e) => V4 ? ctx(e).text : e.detail.xhr.responseText;
   // Success: a 2xx/3xx answer that htmx went on to apply.
   const ok = (e) => V4 ? res(e).status < 400 && !/^error/.test(ctx(e).status) : e.detail.successful;
@@ -174,6 +176,19 @@
     const elt = source(e);
     (elt && elt.isConnected ? elt : D).dispatchEvent(new CustomEvent("pjx:error", { bubbles: true, detail }));
   };
+  // Stale state (code state_expired: the token is too old, or someone signed in or out in this
+  // browser since): the component is mounted afresh in place of its root, so the user can go
+  // on. The mount sends what the root's hx-vals carry (its mount params; the stale state is
+  // ignored). The event is not re-sent: it was meant for the state the page showed.
+  D.addEventListener("pjx:error", (e) => {
+    const root = e.detail && e.detail.code === "state_expired" && e.target.closest
+      && e.target.closest("[data-pjx-component]");
+    if (!root || root.hasAttribute("data-pjx-remounting")) return;
+    root.setAttribute("data-pjx-remounting", "");
+    htmx.ajax("POST", "/components/" + encodeURIComponent(root.dataset.pjxComponent),
+      { source: root, target: root, swap: "outerHTML" })
+      .finally(() => root.removeAttribute("data-pjx-remounting"));
+  });
   const REASONS = { 413: "the request is too large", 431: "the request's headers are too large", 429: "too many requests" };
   // htmx 4 swaps 4xx/5xx answers too: an error answer that is not HTML (pjx's JSON errors,
   // an empty body, a server's plain-text error) never replaces what the page shows; an
@@ -207,7 +222,7 @@
   // htmx update is loaded here, after the swap. A part's URL is this file's with the part's
   // name after "pjx-" (the hash covers every part). On htmx 2 the morph glue needs idiomorph,
   // whose URL this file's tag names: scripts added with async off run in the order added.
-  const PARTS = { loading: "[data-pjx-loading]", optimistic: "[data-pjx-optimistic]", events: "[data-pjx-component]", morph: "[data-pjx-id]", stream: "[data-pjx-stream]" };
+  const PARTS = { loading: "[data-pjx-loading]", optimistic: "[data-pjx-optimistic]", morph: "[data-pjx-id]", stream: "[data-pjx-stream]" };
   const me = D.currentScript, self = me && me.getAttribute("src"), IM = !V4 && me && me.dataset.pjxIdiomorph;
   const load = (src) => {
     if (D.querySelector(`script[src="${src}"]`)) return;

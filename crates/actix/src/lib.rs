@@ -56,8 +56,7 @@ pub use redirect::{FragmentOrRedirect, OrRedirect, swaps_or_redirect};
 pub use render::{Error, Html, Render, Rendered};
 pub use runtime::{
     ClientPart, HTMX_JS, HTMX_VERSION, HTMX4_JS, HTMX4_VERSION, HtmxLine, IDIOMORPH_JS,
-    IDIOMORPH_VERSION, PJX_EVENTS_JS, PJX_JS, PJX_LOADING_JS, PJX_MORPH_JS, PJX_OPTIMISTIC_JS,
-    PJX_STREAM_JS, PREFIX, client_script, htmx_url, idiomorph_url, pjx_js_url,
+    IDIOMORPH_VERSION, PREFIX, client_script, htmx_url, idiomorph_url, pjx_js_url,
 };
 pub use scope::RequestScope;
 

@@ -20,19 +20,26 @@ pub const HTMX_VERSION: &str = "2.0.11";
 /// The vendored htmx 4 version.
 pub const HTMX4_VERSION: &str = "4.0.1";
 
-/// The client runtime's core, as served: `assets/pjx.min.js`, what terser makes of
-/// `assets/pjx.js` (`cargo xtask minify`; `cargo xtask ci` checks it is current).
-pub const PJX_JS: &str = include_str!("../assets/pjx.min.js");
-
-/// The loading indicators, an optional part of the runtime ([`ClientPart::Loading`]), as served.
-pub const PJX_LOADING_JS: &str = include_str!("../assets/pjx-loading.min.js");
-
-/// The optimistic patches, an optional part of the runtime ([`ClientPart::Optimistic`]), as served.
-pub const PJX_OPTIMISTIC_JS: &str = include_str!("../assets/pjx-optimistic.min.js");
-
-/// The events glue (the re-mount of a stale component), an optional part of the runtime
-/// ([`ClientPart::Events`]), as served.
-pub const PJX_EVENTS_JS: &str = include_str!("../assets/pjx-events.min.js");
+/// pjx's own client files, as served: for each, what terser makes of `assets/<name>.js` with
+/// `PJX_V4` defined for the line (`cargo xtask minify`; `cargo xtask ci` checks they are
+/// current), so a line's file holds none of the other line's code. The core first, then the
+/// parts in [`ClientPart::ALL`]'s order.
+const FILES: [[&str; 5]; 2] = [
+    [
+        include_str!("../assets/pjx.v2.min.js"),
+        include_str!("../assets/pjx-loading.v2.min.js"),
+        include_str!("../assets/pjx-optimistic.v2.min.js"),
+        include_str!("../assets/pjx-morph.v2.min.js"),
+        include_str!("../assets/pjx-stream.v2.min.js"),
+    ],
+    [
+        include_str!("../assets/pjx.v4.min.js"),
+        include_str!("../assets/pjx-loading.v4.min.js"),
+        include_str!("../assets/pjx-optimistic.v4.min.js"),
+        include_str!("../assets/pjx-morph.v4.min.js"),
+        include_str!("../assets/pjx-stream.v4.min.js"),
+    ],
+];
 
 /// An optional part of the client runtime: a file of its own, loaded only by the pages that
 /// need it. The middleware adds the parts a full page needs after the runtime; pjx.js loads a
@@ -40,12 +47,12 @@ pub const PJX_EVENTS_JS: &str = include_str!("../assets/pjx-events.min.js");
 /// written by hand). A part is served at pjx.js's URL with `pjx-<name>` for `pjx`.
 ///
 /// ```
-/// use pjx_actix::ClientPart;
+/// use pjx_actix::{ClientPart, HtmxLine};
 /// assert!(ClientPart::Optimistic.needed_by(r#"<button data-pjx-optimistic='{"n":2}'>"#));
 /// assert!(!ClientPart::Loading.needed_by("<p>plain</p>"));
 /// assert_eq!(
-///     ClientPart::Events.url(),
-///     pjx_actix::pjx_js_url().replace("/pjx.", "/pjx-events."),
+///     ClientPart::Stream.url(HtmxLine::V4),
+///     HtmxLine::V4.pjx_js_url().replace("/pjx.", "/pjx-stream."),
 /// );
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -54,11 +61,8 @@ pub enum ClientPart {
     Loading,
     /// The optimistic patches (`data-pjx-optimistic` on a component's triggers).
     Optimistic,
-    /// The glue for components with events: a component whose state went stale is mounted
-    /// afresh.
-    Events,
-    /// The morph glue: region updates morph instead of replacing the region (see
-    /// [`PJX_MORPH_JS`]). On htmx 2 it needs idiomorph, which loads before it.
+    /// The morph glue: region updates morph (idiomorph on htmx 2, htmx 4's `outerMorph`)
+    /// instead of replacing the region. On htmx 2 it needs idiomorph, which loads before it.
     Morph,
     /// The stream reader: a streaming event's frames applied as they arrive
     /// (`data-pjx-stream` on its triggers).
@@ -67,10 +71,9 @@ pub enum ClientPart {
 
 impl ClientPart {
     /// Every part, in the order a page loads them.
-    pub const ALL: [ClientPart; 5] = [
+    pub const ALL: [ClientPart; 4] = [
         ClientPart::Loading,
         ClientPart::Optimistic,
-        ClientPart::Events,
         ClientPart::Morph,
         ClientPart::Stream,
     ];
@@ -80,38 +83,30 @@ impl ClientPart {
         match self {
             ClientPart::Loading => "loading",
             ClientPart::Optimistic => "optimistic",
-            ClientPart::Events => "events",
             ClientPart::Morph => "morph",
             ClientPart::Stream => "stream",
         }
     }
 
-    /// The part, as served.
-    pub fn js(self) -> &'static str {
-        match self {
-            ClientPart::Loading => PJX_LOADING_JS,
-            ClientPart::Optimistic => PJX_OPTIMISTIC_JS,
-            ClientPart::Events => PJX_EVENTS_JS,
-            ClientPart::Morph => PJX_MORPH_JS,
-            ClientPart::Stream => PJX_STREAM_JS,
-        }
+    /// The part for a line, as served.
+    pub fn js(self, line: HtmxLine) -> &'static str {
+        FILES[line.index()][self as usize + 1]
     }
 
-    /// The URL the part is served at.
-    pub fn url(self) -> &'static str {
-        &RUNTIME.parts[self as usize]
+    /// The URL the part is served at for a line.
+    pub fn url(self, line: HtmxLine) -> &'static str {
+        &RUNTIME.lines[line.index()].parts[self as usize]
     }
 
     /// Whether a page's HTML holds what needs this part: an element marked
-    /// `data-pjx-loading="…"`, a trigger with `data-pjx-optimistic`, a component
-    /// (`data-pjx-component`), a region (`data-pjx-id`), a streaming trigger
+    /// `data-pjx-loading="…"`, a trigger with `data-pjx-optimistic`, a region
+    /// (`data-pjx-id`), a streaming trigger
     /// (`data-pjx-stream`). A mention in text counts too (the part is then loaded for
     /// nothing, which is harmless).
     pub fn needed_by(self, html: &str) -> bool {
         html.contains(match self {
             ClientPart::Loading => "data-pjx-loading=",
             ClientPart::Optimistic => "data-pjx-optimistic",
-            ClientPart::Events => "data-pjx-component",
             ClientPart::Morph => "data-pjx-id=",
             ClientPart::Stream => "data-pjx-stream",
         })
@@ -123,13 +118,6 @@ impl ClientPart {
         &RUNTIME.lines[line.index()].part_tags[self as usize]
     }
 }
-
-/// The stream reader, an optional part of the runtime ([`ClientPart::Stream`]), as served.
-pub const PJX_STREAM_JS: &str = include_str!("../assets/pjx-stream.min.js");
-
-/// The morph glue, as served (`assets/pjx-morph.min.js`, minified like pjx.js): region updates morph
-/// (idiomorph on htmx 2, htmx 4's `outerMorph`) instead of replacing the region.
-pub const PJX_MORPH_JS: &str = include_str!("../assets/pjx-morph.min.js");
 
 /// The vendored idiomorph version (htmx 2's morph, with its htmx extension `morph`).
 pub const IDIOMORPH_VERSION: &str = "0.8.0";
@@ -185,6 +173,16 @@ impl HtmxLine {
         &RUNTIME.lines[self.index()].htmx_url
     }
 
+    /// pjx.js's core for this line, as served (see [`ClientPart`] for the rest).
+    pub fn pjx_js(self) -> &'static str {
+        FILES[self.index()][0]
+    }
+
+    /// The URL this line's pjx.js is served at.
+    pub fn pjx_js_url(self) -> &'static str {
+        &RUNTIME.lines[self.index()].pjx_url
+    }
+
     /// The `<script>` tags loading this line's htmx and pjx.js. The optional parts
     /// ([`ClientPart`]) are not among them: pjx.js loads those a page needs (on htmx 2 its tag
     /// names idiomorph's URL, which the morph glue needs first).
@@ -216,13 +214,13 @@ impl std::str::FromStr for HtmxLine {
 
 struct Line {
     htmx_url: String,
+    pjx_url: String,
+    parts: [String; 4],
     script: String,
-    part_tags: [String; 5],
+    part_tags: [String; 4],
 }
 
 struct Runtime {
-    pjx_url: String,
-    parts: [String; 5],
     idiomorph_url: String,
     lines: [Line; 2],
 }
@@ -236,14 +234,6 @@ fn script_tag(url: &str) -> String {
 }
 
 static RUNTIME: LazyLock<Runtime> = LazyLock::new(|| {
-    // pjx.js and its parts share one hash, of them all: pjx.js finds a part's URL from its own.
-    let mut all = PJX_JS.to_owned();
-    for part in ClientPart::ALL {
-        all.push_str(part.js());
-    }
-    let hash = short_hash(&all);
-    let pjx_url = format!("{PREFIX}pjx.{hash}.js");
-    let parts = ClientPart::ALL.map(|part| format!("{PREFIX}pjx-{}.{hash}.js", part.name()));
     let idiomorph_url = format!(
         "{PREFIX}idiomorph-{IDIOMORPH_VERSION}.{}.js",
         short_hash(IDIOMORPH_JS)
@@ -254,6 +244,11 @@ static RUNTIME: LazyLock<Runtime> = LazyLock::new(|| {
             line.version(),
             short_hash(line.js())
         );
+        // A line's pjx.js and its parts share one hash, of them all: pjx.js finds a part's URL
+        // from its own.
+        let hash = short_hash(&FILES[line.index()].concat());
+        let pjx_url = format!("{PREFIX}pjx.{hash}.js");
+        let parts = ClientPart::ALL.map(|part| format!("{PREFIX}pjx-{}.{hash}.js", part.name()));
         let mut script = script_tag(&htmx_url);
         if line == HtmxLine::V2 {
             // The morph glue loads after idiomorph: pjx.js loads both when a page gains regions.
@@ -273,14 +268,14 @@ static RUNTIME: LazyLock<Runtime> = LazyLock::new(|| {
         });
         Line {
             htmx_url,
+            pjx_url,
+            parts,
             script,
             part_tags,
         }
     };
     Runtime {
         lines: [line(HtmxLine::V2), line(HtmxLine::V4)],
-        pjx_url,
-        parts,
         idiomorph_url,
     }
 });
@@ -298,9 +293,9 @@ pub fn client_script() -> &'static str {
     HtmxLine::V2.client_script()
 }
 
-/// The URL pjx.js is served at.
+/// The URL htmx 2's pjx.js (the default line's) is served at; see [`HtmxLine::pjx_js_url`].
 pub fn pjx_js_url() -> &'static str {
-    &RUNTIME.pjx_url
+    HtmxLine::V2.pjx_js_url()
 }
 
 /// The URL idiomorph (htmx 2's morph) is served at.
@@ -333,24 +328,30 @@ pub(crate) fn serve(method: &Method, path: &str) -> Option<HttpResponse> {
                 .finish(),
         );
     }
-    let (content_type, body): (&str, &'static str) = if path == RUNTIME.pjx_url {
-        ("text/javascript; charset=utf-8", PJX_JS)
-    } else if let Some(part) = ClientPart::ALL.into_iter().find(|p| path == p.url()) {
-        ("text/javascript; charset=utf-8", part.js())
-    } else if path == RUNTIME.idiomorph_url {
-        ("text/javascript; charset=utf-8", IDIOMORPH_JS)
-    } else if let Some(line) = [HtmxLine::V2, HtmxLine::V4]
-        .into_iter()
-        .find(|line| path == line.htmx_url())
-    {
-        ("text/javascript; charset=utf-8", line.js())
-    } else {
-        match ASSETS.get(path) {
-            Some(Asset::Css { content, .. }) => ("text/css; charset=utf-8", *content),
-            Some(Asset::Js { content, .. }) => ("text/javascript; charset=utf-8", *content),
-            _ => return Some(HttpResponse::NotFound().body("no such pjx file")),
+    let js = |line: HtmxLine| {
+        if path == line.pjx_js_url() {
+            return Some(line.pjx_js());
         }
+        let part = ClientPart::ALL.into_iter().find(|p| path == p.url(line))?;
+        Some(part.js(line))
     };
+    let (content_type, body): (&str, &'static str) =
+        if let Some(body) = js(HtmxLine::V2).or_else(|| js(HtmxLine::V4)) {
+            ("text/javascript; charset=utf-8", body)
+        } else if path == RUNTIME.idiomorph_url {
+            ("text/javascript; charset=utf-8", IDIOMORPH_JS)
+        } else if let Some(line) = [HtmxLine::V2, HtmxLine::V4]
+            .into_iter()
+            .find(|line| path == line.htmx_url())
+        {
+            ("text/javascript; charset=utf-8", line.js())
+        } else {
+            match ASSETS.get(path) {
+                Some(Asset::Css { content, .. }) => ("text/css; charset=utf-8", *content),
+                Some(Asset::Js { content, .. }) => ("text/javascript; charset=utf-8", *content),
+                _ => return Some(HttpResponse::NotFound().body("no such pjx file")),
+            }
+        };
     Some(
         HttpResponse::Ok()
             .content_type(content_type)

@@ -196,7 +196,10 @@ fn full_pages_get_the_runtime_exactly_once() {
     let res = request(addr, "GET", "/page", false);
     // htmx and pjx.js; no optional part, as the page has no region, component or indicator.
     assert_eq!(res.body.matches("data-pjx-runtime").count(), 2);
-    assert!(!res.body.contains(pjx_actix::ClientPart::Morph.url()));
+    assert!(
+        !res.body
+            .contains(pjx_actix::ClientPart::Morph.url(pjx_actix::HtmxLine::V2))
+    );
     assert!(
         !res.body
             .contains(&format!("src=\"{}\"", pjx_actix::idiomorph_url()))

@@ -46,12 +46,13 @@ fn the_page_shows_the_shop_the_cart_and_the_badge() {
     assert!(page.contains("Sign in to check out."));
     assert!(state.starts_with("v2."));
     assert!(mounted.contains("cart_badge"));
-    // A page with components with events (and optimistic patches) gets those optional parts
-    // of the runtime; it has no loading indicators.
+    // A page with optimistic patches gets that optional part of the runtime; it has no loading
+    // indicators, and no streaming event (the checkout's order shows to shoppers signed in).
     use pjx_actix::ClientPart;
-    assert_eq!(page.matches(ClientPart::Events.url()).count(), 1);
-    assert_eq!(page.matches(ClientPart::Optimistic.url()).count(), 1);
-    assert!(!page.contains(ClientPart::Loading.url()));
+    let line = pjx_actix::HtmxLine::V2;
+    assert_eq!(page.matches(ClientPart::Optimistic.url(line)).count(), 1);
+    assert!(!page.contains(ClientPart::Stream.url(line)));
+    assert!(!page.contains(ClientPart::Loading.url(line)));
     // The visitor keeps their id (and so their cart) across requests.
     let (_, _, again) = cart_state(&mut ann);
     assert_eq!(state, again);

@@ -115,23 +115,25 @@ async fn a_page_that_gains_a_need_loads_that_part_of_the_runtime_once() {
             "return [...document.scripts].filter(s => (s.getAttribute('src') || '').startsWith('/_pjx/pjx-{part}.')).length"
         )
     };
-    // Loading indicators and no component: of the optional parts, the page loads one.
+    // Loading indicators and no component: of the optional parts, the page loads one (and the
+    // morph glue, as it has regions).
     assert_eq!(
         js(
             &client,
-            "return [!!pjx.loading, !!pjx.optimistic, !!pjx.events].join()"
+            "return [!!pjx.loading, !!pjx.optimistic, !!pjx.stream].join()"
         )
         .await,
         "true,false,false"
     );
     assert_eq!(js(&client, &count("loading")).await, 1);
-    assert_eq!(js(&client, &count("events")).await, 0);
-    // The page now holds a component with an optimistic trigger (as an update bringing the
-    // first one would): after the next swap, pjx.js loads the two parts it needs, once.
+    assert_eq!(js(&client, &count("stream")).await, 0);
+    // The page now holds a component with an optimistic trigger and a streaming one (as an
+    // update bringing the first ones would): after the next swap, pjx.js loads the two parts
+    // they need, once.
     js(
         &client,
         "document.body.insertAdjacentHTML('beforeend', \
-         '<div data-pjx-component=\"x\"><i data-pjx-optimistic=\"{}\"></i></div>'); return true",
+         '<div data-pjx-component=\"x\"><i data-pjx-optimistic=\"{}\"></i><b data-pjx-stream></b></div>'); return true",
     )
     .await;
     for _ in 0..2 {
@@ -139,13 +141,13 @@ async fn a_page_that_gains_a_need_loads_that_part_of_the_runtime_once() {
         settle(&client).await;
         wait_for(
             &client,
-            "return pjx.optimistic === true && pjx.events === true",
+            "return pjx.optimistic === true && !!pjx.stream",
             5 * SECOND,
-            "the optimistic and events parts",
+            "the optimistic and stream parts",
         )
         .await;
     }
-    for part in ["loading", "optimistic", "events"] {
+    for part in ["loading", "optimistic", "stream", "morph"] {
         assert_eq!(js(&client, &count(part)).await, 1, "{part}");
     }
     client.close().await.unwrap();

@@ -109,40 +109,32 @@ fn the_page_has_every_region_and_the_runtime_once() {
     // Of the optional parts, only those the page needs (it has loading indicators and regions,
     // and no component), after the runtime; idiomorph (htmx 2's morph) before the morph glue.
     use pjx_actix::ClientPart;
+    let line = pjx_actix::HtmxLine::V2;
     let at = |url: &str| {
         let src = format!("src=\"{url}\"");
         assert_eq!(body.matches(&src).count(), 1, "{url} once");
         body.find(&src).unwrap()
     };
-    assert!(at(pjx_actix::pjx_js_url()) < at(ClientPart::Loading.url()));
-    assert!(at(ClientPart::Loading.url()) < at(pjx_actix::idiomorph_url()));
-    assert!(at(pjx_actix::idiomorph_url()) < at(ClientPart::Morph.url()));
-    assert!(at(ClientPart::Morph.url()) < head_end);
-    assert!(!body.contains(ClientPart::Optimistic.url()));
-    assert!(!body.contains(ClientPart::Events.url()));
+    assert!(at(pjx_actix::pjx_js_url()) < at(ClientPart::Loading.url(line)));
+    assert!(at(ClientPart::Loading.url(line)) < at(pjx_actix::idiomorph_url()));
+    assert!(at(pjx_actix::idiomorph_url()) < at(ClientPart::Morph.url(line)));
+    assert!(at(ClientPart::Morph.url(line)) < head_end);
+    assert!(!body.contains(ClientPart::Optimistic.url(line)));
+    assert!(!body.contains(ClientPart::Stream.url(line)));
 }
 
 #[test]
 fn runtime_files_are_served_from_the_binary_with_long_cache_lifetimes() {
     let app = TestApp::start();
-    for (url, content) in [
-        (pjx_actix::pjx_js_url(), pjx_actix::PJX_JS),
-        (pjx_actix::htmx_url(), pjx_actix::HTMX_JS),
-        (pjx_actix::ClientPart::Morph.url(), pjx_actix::PJX_MORPH_JS),
-        (pjx_actix::idiomorph_url(), pjx_actix::IDIOMORPH_JS),
-        (
-            pjx_actix::ClientPart::Loading.url(),
-            pjx_actix::PJX_LOADING_JS,
-        ),
-        (
-            pjx_actix::ClientPart::Optimistic.url(),
-            pjx_actix::PJX_OPTIMISTIC_JS,
-        ),
-        (
-            pjx_actix::ClientPart::Events.url(),
-            pjx_actix::PJX_EVENTS_JS,
-        ),
-    ] {
+    use pjx_actix::{ClientPart, HtmxLine};
+    let mut files = vec![(pjx_actix::idiomorph_url(), pjx_actix::IDIOMORPH_JS)];
+    // Both lines are served whichever the app runs on (each at its own URLs).
+    for line in [HtmxLine::V2, HtmxLine::V4] {
+        files.push((line.htmx_url(), line.js()));
+        files.push((line.pjx_js_url(), line.pjx_js()));
+        files.extend(ClientPart::ALL.map(|part| (part.url(line), part.js(line))));
+    }
+    for (url, content) in files {
         let res = app.request("GET", url, &[], "");
         assert_eq!(res.status, 200);
         assert_eq!(res.body, content);
