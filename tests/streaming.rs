@@ -406,7 +406,7 @@ async fn an_idle_stream_sends_heartbeats_and_a_long_one_is_ended() {
         seen.push(frame);
     }
     let elapsed = started.elapsed();
-    assert!(seen.iter().any(|f| *f == Frame::Heartbeat), "{seen:?}");
+    assert!(seen.contains(&Frame::Heartbeat), "{seen:?}");
     assert!(seen.iter().any(|f| matches!(f, Frame::Render { .. })));
     let last = seen.last().unwrap();
     assert!(
