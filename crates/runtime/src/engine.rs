@@ -37,7 +37,7 @@ pub struct Limits {
     pub walk_budget: usize,
     /// Streaming answers: the frames buffered for a slow reader (16), the heartbeat of an
     /// idle stream (15 s), the longest a stream runs (10 min).
-    pub stream: crate::stateful::StreamLimits,
+    pub stream: StreamLimits,
 }
 
 impl Default for Limits {
@@ -48,7 +48,31 @@ impl Default for Limits {
             max_entries: 10_000,
             max_field_bytes: crate::html::region_id::MAX_BYTES,
             walk_budget: 2_000,
-            stream: crate::stateful::StreamLimits::default(),
+            stream: StreamLimits::default(),
+        }
+    }
+}
+
+/// How long a stream may run and how it keeps its connection alive ([`Limits`]'s stream
+/// settings).
+///
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamLimits {
+    /// Frames buffered between the handler and a slow reader before the handler waits.
+    pub buffer: usize,
+    /// A heartbeat after this long without a frame.
+    pub heartbeat: Duration,
+    /// The longest a stream runs: past it the handler is dropped and the stream ends with
+    /// an error frame (504).
+    pub max_duration: Duration,
+}
+
+impl Default for StreamLimits {
+    fn default() -> Self {
+        StreamLimits {
+            buffer: 16,
+            heartbeat: Duration::from_secs(15),
+            max_duration: Duration::from_secs(10 * 60),
         }
     }
 }

@@ -18,6 +18,7 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, Sleep};
 
 use super::*;
+pub use crate::engine::StreamLimits;
 use crate::key::Key;
 use crate::slot::Markup;
 
@@ -302,31 +303,6 @@ impl Live {
             }
         }
         html
-    }
-}
-
-/// How long a stream may run and how it keeps its connection alive ([`Limits`]'s stream
-/// settings).
-///
-/// [`Limits`]: crate::Limits
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StreamLimits {
-    /// Frames buffered between the handler and a slow reader before the handler waits.
-    pub buffer: usize,
-    /// A heartbeat after this long without a frame.
-    pub heartbeat: Duration,
-    /// The longest a stream runs: past it the handler is dropped and the stream ends with
-    /// an error frame (504).
-    pub max_duration: Duration,
-}
-
-impl Default for StreamLimits {
-    fn default() -> Self {
-        StreamLimits {
-            buffer: 16,
-            heartbeat: Duration::from_secs(15),
-            max_duration: Duration::from_secs(10 * 60),
-        }
     }
 }
 
