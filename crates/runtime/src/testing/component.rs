@@ -293,8 +293,8 @@ impl<T: Stateful> ComponentTest<T> {
     /// test.mount(()).await.unwrap();
     /// let frames = test.stream("count", serde_json::json!({})).await.unwrap();
     /// assert_eq!(frames.len(), 4); // three renders, then the end
-    /// assert!(matches!(&frames[0], Frame::Render { html } if html.contains("<p>1")));
-    /// assert!(matches!(&frames[3], Frame::End { html, .. } if html.contains("<p>3")));
+    /// assert!(matches!(&frames[0], Frame::Render { html } if html.contains(">1<button")));
+    /// assert!(matches!(&frames[3], Frame::End { html, .. } if html.contains(">3<button")));
     /// assert_eq!(test.state().n, 3);
     /// # }
     /// ```
